@@ -24,7 +24,15 @@ public final class Topics {
         /** agent → controller (last will, or clean shutdown): {@code DeviceDeath}. */
         DEATH("death"),
         /** agent → controller: {@code Heartbeat}. */
-        HEARTBEAT("heartbeat");
+        HEARTBEAT("heartbeat"),
+        /** controller → agent, retained: {@code DesiredState} (signed deployment manifest). */
+        DESIRED("desired"),
+        /** agent → controller, MQTT 5 request with response topic {@link #CHUNK}: {@code ChunkRequest}. */
+        CHUNK_REQUEST("chunk-req"),
+        /** controller → agent, the response of a chunk request: {@code Chunk}. */
+        CHUNK("chunk"),
+        /** agent → controller: {@code DeploymentStatus}. */
+        OTA_STATUS("ota-status");
 
         private final String segment;
 
