@@ -1,0 +1,226 @@
+package io.tinyfleet.compression.cluster;
+
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import io.tinyfleet.compression.CompressionTechnique;
+import io.tinyfleet.compression.ConfigField;
+import io.tinyfleet.compression.ConfigSpec;
+import io.tinyfleet.compression.TechniqueConfig;
+import io.tinyfleet.compression.TechniqueContext;
+import io.tinyfleet.compression.TechniqueResult;
+import io.tinyfleet.compression.graph.Edit;
+import io.tinyfleet.compression.graph.Graphs;
+import io.tinyfleet.runtime.model.GraphBuilder;
+import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.model.Tensors;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Weight sharing by k-means: each Conv/Gemm/MatMul weight is replaced by a codebook of k float
+ * centroids and an index tensor (uint8, or uint4 at opset 21 when k &le; 16), decoded in the graph
+ * by {@code Gather(codebook, Cast(indices, int32))} (Han, Mao, Dally, "Deep Compression", ICLR 2016).
+ * Exact zeros (from pruning) keep a centroid of their own, so sparsity survives.
+ *
+ * <p>The file shrinks; runtime memory and latency do not: ONNX Runtime constant-folds the Gather
+ * back into a float weight at load. With {@code finetune=N} only the centroids train.
+ */
+public final class KMeansWeightClustering implements CompressionTechnique {
+
+    /** Technique id. */
+    public static final String ID = "cluster.kmeans";
+
+    private static final ConfigSpec SPEC = ConfigSpec.of(ID,
+            ConfigField.integer("k", null, 2, 256, "centroids per weight tensor, 2..256"),
+            ConfigField.integer("finetune", 0L, 0, 100, "epochs of fine-tuning the centroids only (needs --data)"));
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String step() {
+        return "cluster";
+    }
+
+    @Override
+    public int version() {
+        return 1;
+    }
+
+    @Override
+    public String description() {
+        return "k-means weight sharing into a codebook plus uint8/uint4 indices via Gather (Han et al. 2016)";
+    }
+
+    @Override
+    public ConfigSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public List<String> unsupported(OnnxModel model, TechniqueConfig config) {
+        List<String> bad = new ArrayList<>(Graphs.customDomainNodes(model));
+        if (bad.isEmpty() && model.defaultOpset() < 13) {
+            bad.add("opset " + model.defaultOpset() + " is below 13, which Gather/Cast on uint8 indices need");
+        }
+        if (bad.isEmpty() && targets(model, config.integer("k")).isEmpty()) {
+            bad.add("no Conv, Gemm or MatMul float weight has more than k=" + config.integer("k") + " elements");
+        }
+        return bad;
+    }
+
+    private static List<Graphs.WeightRef> targets(OnnxModel model, int k) {
+        List<Graphs.WeightRef> out = new ArrayList<>();
+        for (Graphs.WeightRef w : Graphs.linearWeights(model)) {
+            if (Tensors.numel(w.tensor()) > 4L * k) {
+                out.add(w);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public TechniqueResult apply(OnnxModel model, TechniqueConfig config, TechniqueContext ctx) {
+        int k = config.integer("k");
+        int epochs = config.integer("finetune");
+        if (epochs > 0) {
+            ctx.requireFineTuner();
+        }
+        List<Graphs.WeightRef> targets = targets(model, k);
+        Map<String, float[]> codebooks = new LinkedHashMap<>();
+        Map<String, int[]> assignments = new LinkedHashMap<>();
+        for (Graphs.WeightRef w : targets) {
+            float[] v = Tensors.toFloats(w.tensor());
+            float[] cb = codebook(v, k);
+            codebooks.put(w.name(), cb);
+            assignments.put(w.name(), KMeans1D.assign(v, cb));
+        }
+        List<String> notes = new ArrayList<>();
+        OnnxModel source = model;
+        if (epochs > 0) {
+            Edit m = new Edit(model.graph());
+            for (Graphs.WeightRef w : targets) {
+                m.initializers.put(w.name(), Tensors.floats(w.name(), Tensors.dims(w.tensor()),
+                        decode(codebooks.get(w.name()), assignments.get(w.name()))));
+            }
+            source = ctx.requireFineTuner().fineTune(model.withGraph(m.build()), epochs, Map.of(), assignments, ctx);
+            Map<String, TensorProto> tuned = source.initializers();
+            for (Graphs.WeightRef w : targets) {
+                codebooks.put(w.name(), centroidMeans(Tensors.toFloats(tuned.get(w.name())),
+                        assignments.get(w.name()), codebooks.get(w.name()).length));
+            }
+            notes.add("fine-tuned the centroids for " + epochs + " epoch(s)");
+        }
+        boolean uint4 = model.defaultOpset() >= 21 && k <= 16;
+        Edit e = new Edit(source.graph());
+        Map<String, Object> layers = new LinkedHashMap<>();
+        for (Graphs.WeightRef w : targets) {
+            float[] cb = codebooks.get(w.name());
+            int[] idx = assignments.get(w.name());
+            long[] dims = Tensors.dims(w.tensor());
+            String cbName = e.fresh(w.name() + "__codebook");
+            String idxName = e.fresh(w.name() + "__indices");
+            String idx32 = e.fresh(w.name() + "__indices_i32");
+            e.initializers.remove(w.name());
+            e.initializers.put(cbName, Tensors.floats(cbName, new long[] {cb.length}, cb));
+            e.initializers.put(idxName, uint4 ? packUint4(idxName, dims, idx) : uint8(idxName, dims, idx));
+            e.prelude.add(NodeProto.newBuilder().setName(e.fresh(w.name() + "__cast")).setOpType("Cast")
+                    .addInput(idxName).addOutput(idx32).addAttribute(GraphBuilder.attr("to", (long) DataType.INT32_VALUE))
+                    .build());
+            e.prelude.add(NodeProto.newBuilder().setName(e.fresh(w.name() + "__decode")).setOpType("Gather")
+                    .addInput(cbName).addInput(idx32).addOutput(w.name()).addAttribute(GraphBuilder.attr("axis", 0L))
+                    .build());
+            layers.put(w.name(), cb.length);
+        }
+        notes.add("the file shrinks, but ONNX Runtime constant-folds Gather(codebook, indices) back into float "
+                + "weights at load: runtime memory and latency stay as before");
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("k", k);
+        stats.put("indexType", uint4 ? "uint4" : "uint8");
+        stats.put("centroids", layers);
+        return new TechniqueResult(model.withGraph(e.build()), stats, notes);
+    }
+
+    /** Centroids of {@code v}: exact zeros keep their own centroid when at least 1 % of values are zero. */
+    static float[] codebook(float[] v, int k) {
+        int zeros = 0;
+        for (float x : v) {
+            if (x == 0f) {
+                zeros++;
+            }
+        }
+        if (zeros * 100L >= v.length && zeros < v.length) {
+            float[] nz = new float[v.length - zeros];
+            int p = 0;
+            for (float x : v) {
+                if (x != 0f) {
+                    nz[p++] = x;
+                }
+            }
+            float[] c = KMeans1D.fit(nz, k - 1, 100);
+            float[] all = new float[c.length + 1];
+            System.arraycopy(c, 0, all, 0, c.length);
+            all[c.length] = 0f;
+            java.util.Arrays.sort(all);
+            return dedupe(all);
+        }
+        return KMeans1D.fit(v, k, 100);
+    }
+
+    private static float[] dedupe(float[] sorted) {
+        return toFloat(java.util.stream.IntStream.range(0, sorted.length)
+                .filter(i -> i == 0 || sorted[i] != sorted[i - 1]).mapToDouble(i -> sorted[i]).toArray());
+    }
+
+    private static float[] toFloat(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
+    }
+
+    static float[] decode(float[] codebook, int[] idx) {
+        float[] out = new float[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            out[i] = codebook[idx[i]];
+        }
+        return out;
+    }
+
+    private static float[] centroidMeans(float[] v, int[] idx, int k) {
+        double[] sum = new double[k];
+        int[] count = new int[k];
+        for (int i = 0; i < v.length; i++) {
+            sum[idx[i]] += v[i];
+            count[idx[i]]++;
+        }
+        float[] c = new float[k];
+        for (int j = 0; j < k; j++) {
+            c[j] = count[j] == 0 ? 0f : (float) (sum[j] / count[j]);
+        }
+        return c;
+    }
+
+    private static TensorProto uint8(String name, long[] dims, int[] idx) {
+        byte[] b = new byte[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            b[i] = (byte) idx[i];
+        }
+        return Tensors.bytes(name, DataType.UINT8, dims, b);
+    }
+
+    /** UINT4 tensor: two indices per byte, the first in the low nibble (ONNX int4 packing). */
+    private static TensorProto packUint4(String name, long[] dims, int[] idx) {
+        byte[] b = new byte[(idx.length + 1) / 2];
+        for (int i = 0; i < idx.length; i++) {
+            b[i / 2] |= (byte) ((idx[i] & 0xF) << ((i % 2) * 4));
+        }
+        return Tensors.raw(name, DataType.UINT4, dims, b);
+    }
+}

@@ -1,0 +1,185 @@
+package io.tinyfleet.compression.prune;
+
+import io.tinyfleet.compression.CompressionTechnique;
+import io.tinyfleet.compression.ConfigField;
+import io.tinyfleet.compression.ConfigSpec;
+import io.tinyfleet.compression.TechniqueConfig;
+import io.tinyfleet.compression.TechniqueContext;
+import io.tinyfleet.compression.TechniqueResult;
+import io.tinyfleet.compression.graph.Edit;
+import io.tinyfleet.compression.graph.Graphs;
+import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.model.Tensors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Unstructured magnitude pruning: the weights of smallest absolute value in every Conv, Gemm and
+ * MatMul weight are set to exactly zero, per layer or with one global threshold, until the target
+ * sparsity is reached (Han, Pool, Tran, Dally, "Learning both Weights and Connections for Efficient
+ * Neural Networks", NeurIPS 2015; Zhu and Gupta, "To prune, or not to prune", 2017).
+ *
+ * <p>The zeros do not make ONNX Runtime faster (its kernels are dense); they pay off on the wire,
+ * where zstd compresses runs of zeros, and together with clustering and int8 quantization. With
+ * {@code finetune=N} the trainer trains N epochs with the zeros masked.
+ */
+public final class MagnitudePruning implements CompressionTechnique {
+
+    /** Technique id. */
+    public static final String ID = "prune.magnitude";
+
+    private static final ConfigSpec SPEC = ConfigSpec.of(ID,
+            ConfigField.number("sparsity", null, 0, true, 1, true, "fraction of weights set to zero, in (0, 1)"),
+            ConfigField.choice("scope", "layer: every weight reaches the sparsity; global: one threshold over all",
+                    "layer", "global"),
+            ConfigField.integer("finetune", 0L, 0, 100, "epochs of fine-tuning with the zeros kept (needs --data)"));
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String step() {
+        return "prune";
+    }
+
+    @Override
+    public int version() {
+        return 1;
+    }
+
+    @Override
+    public String description() {
+        return "unstructured magnitude pruning of Conv/Gemm/MatMul weights to a target sparsity (Han et al. 2015)";
+    }
+
+    @Override
+    public ConfigSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public List<String> unsupported(OnnxModel model, TechniqueConfig config) {
+        List<String> bad = new ArrayList<>(Graphs.customDomainNodes(model));
+        if (bad.isEmpty() && Graphs.linearWeights(model).isEmpty()) {
+            bad.add("no Conv, Gemm or MatMul node has a float weight initializer to prune");
+        }
+        return bad;
+    }
+
+    @Override
+    public TechniqueResult apply(OnnxModel model, TechniqueConfig config, TechniqueContext ctx) {
+        int epochs = config.integer("finetune");
+        if (epochs > 0) {
+            ctx.requireFineTuner();
+        }
+        double sparsity = config.number("sparsity");
+        boolean global = config.text("scope").equals("global");
+        List<Graphs.WeightRef> weights = Graphs.linearWeights(model);
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (Graphs.WeightRef w : weights) {
+            values.put(w.name(), Tensors.toFloats(w.tensor()));
+        }
+        Map<String, float[]> pruned = global ? pruneGlobal(values, sparsity) : pruneLayers(values, sparsity);
+
+        Edit e = new Edit(model.graph());
+        Map<String, byte[]> masks = new LinkedHashMap<>();
+        Map<String, Object> layers = new LinkedHashMap<>();
+        long zeros = 0;
+        long total = 0;
+        for (Graphs.WeightRef w : weights) {
+            float[] v = pruned.get(w.name());
+            byte[] mask = new byte[v.length];
+            long z = 0;
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] == 0f) {
+                    z++;
+                } else {
+                    mask[i] = 1;
+                }
+            }
+            masks.put(w.name(), mask);
+            zeros += z;
+            total += v.length;
+            layers.put(w.name(), round((double) z / v.length));
+            e.initializers.put(w.name(), Tensors.floats(w.name(), Tensors.dims(w.tensor()), v));
+        }
+        OnnxModel out = model.withGraph(e.build());
+        List<String> notes = new ArrayList<>();
+        notes.add("zeros make the file compress on the wire (zstd); ONNX Runtime runs dense kernels, so latency "
+                + "and memory do not change");
+        if (epochs > 0) {
+            out = ctx.requireFineTuner().fineTune(out, epochs, masks, Map.of(), ctx);
+            notes.add("fine-tuned " + epochs + " epoch(s) with the pruned weights masked at zero");
+        }
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("sparsity", round((double) zeros / total));
+        stats.put("prunedWeights", zeros);
+        stats.put("weights", total);
+        stats.put("layerSparsity", layers);
+        return new TechniqueResult(out, stats, notes);
+    }
+
+    private static Map<String, float[]> pruneLayers(Map<String, float[]> values, double sparsity) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            float[] c = v.clone();
+            int n = (int) Math.floor(sparsity * c.length);
+            Integer[] order = byMagnitude(c);
+            for (int i = 0; i < n; i++) {
+                c[order[i]] = 0f;
+            }
+            out.put(k, c);
+        });
+        return out;
+    }
+
+    private static Map<String, float[]> pruneGlobal(Map<String, float[]> values, double sparsity) {
+        int total = values.values().stream().mapToInt(v -> v.length).sum();
+        float[] all = new float[total];
+        int p = 0;
+        for (float[] v : values.values()) {
+            for (float x : v) {
+                all[p++] = Math.abs(x);
+            }
+        }
+        Integer[] order = byMagnitude(all);
+        int n = (int) Math.floor(sparsity * total);
+        boolean[] kill = new boolean[total];
+        for (int i = 0; i < n; i++) {
+            kill[order[i]] = true;
+        }
+        Map<String, float[]> out = new LinkedHashMap<>();
+        p = 0;
+        for (var e : values.entrySet()) {
+            float[] c = e.getValue().clone();
+            for (int i = 0; i < c.length; i++) {
+                if (kill[p++]) {
+                    c[i] = 0f;
+                }
+            }
+            out.put(e.getKey(), c);
+        }
+        return out;
+    }
+
+    /** Indices sorted by |value|, ties by index: deterministic. */
+    private static Integer[] byMagnitude(float[] v) {
+        Integer[] idx = new Integer[v.length];
+        Arrays.setAll(idx, i -> i);
+        Arrays.sort(idx, (a, b) -> {
+            int c = Float.compare(Math.abs(v[a]), Math.abs(v[b]));
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        return idx;
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 1e4) / 1e4;
+    }
+
+}

@@ -1,0 +1,368 @@
+package io.tinyfleet.compression.quantize.qdq;
+
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import io.tinyfleet.compression.CompressionTechnique;
+import io.tinyfleet.compression.ConfigField;
+import io.tinyfleet.compression.ConfigSpec;
+import io.tinyfleet.compression.TechniqueConfig;
+import io.tinyfleet.compression.TechniqueContext;
+import io.tinyfleet.compression.TechniqueResult;
+import io.tinyfleet.compression.graph.Edit;
+import io.tinyfleet.compression.graph.Graphs;
+import io.tinyfleet.compression.graph.OrtRun;
+import io.tinyfleet.compression.graph.Samples;
+import io.tinyfleet.compression.quantize.common.Calibration;
+import io.tinyfleet.compression.quantize.common.Materialize;
+import io.tinyfleet.compression.quantize.common.QuantMath;
+import io.tinyfleet.runtime.model.GraphBuilder;
+import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.model.Tensors;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Static int8 post-training quantization in QDQ form (Jacob et al., CVPR 2018; Krishnamoorthi,
+ * "Quantizing deep convolutional networks for efficient inference: A whitepaper", 2018): weights
+ * int8 symmetric per output channel, activations uint8 asymmetric with ranges calibrated on a
+ * fixed-seed sample of the training data (MinMax, Percentile or Entropy), biases int32 with scale
+ * {@code s_x * s_w[c]}. This is the layout ONNX Runtime fuses at EXTENDED optimisation into
+ * QLinearConv / QGemm / QLinearMatMul; the technique loads the result, reads the optimised graph and
+ * reports which layers fused and warns about the rest.
+ */
+public final class StaticQdqQuantization implements CompressionTechnique {
+
+    /** Technique id. */
+    public static final String ID = "quantize.int8.qdq";
+
+    /** Ops whose output keeps the input's quantization parameters (Q/DQ around them are dropped by ORT). */
+    static final Set<String> PASS_THROUGH = Set.of("MaxPool", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose");
+
+    /** Fused integer ops ORT produces from QDQ groups. */
+    public static final Set<String> FUSED_OPS = Set.of("QLinearConv", "QGemm", "QLinearMatMul", "MatMulIntegerToFloat");
+
+    private static final ConfigSpec SPEC = ConfigSpec.of(ID,
+            ConfigField.choice("method", "activation calibration: minmax, percentile (clip outliers) or entropy (KL)",
+                    "minmax", "percentile", "entropy"),
+            ConfigField.number("percentile", 99.999, 90, false, 100, false, "percentile of |x| kept, for method=percentile"),
+            ConfigField.integer("samples", 128L, 1, 100_000, "calibration images from the training split (fixed seed)"));
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String step() {
+        return "quantize";
+    }
+
+    @Override
+    public String mode() {
+        return "int8";
+    }
+
+    @Override
+    public int version() {
+        return 1;
+    }
+
+    @Override
+    public String description() {
+        return "static int8 QDQ, per-channel weights, calibrated activations; verified to fuse into QLinearConv/QGemm";
+    }
+
+    @Override
+    public ConfigSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public List<String> unsupported(OnnxModel model, TechniqueConfig config) {
+        List<String> bad = new ArrayList<>(Graphs.customDomainNodes(model));
+        if (!bad.isEmpty()) {
+            return bad;
+        }
+        if (model.defaultOpset() < 13) {
+            bad.add("opset " + model.defaultOpset() + " is below 13, which per-channel QuantizeLinear/DequantizeLinear need");
+            return bad;
+        }
+        for (var in : Graphs.realInputs(model.graph())) {
+            if (in.getType().getTensorType().getElemType() != DataType.FLOAT_VALUE) {
+                bad.add("input '" + in.getName() + "' is not float32");
+            }
+        }
+        if (targets(Materialize.weights(model), Set.of()).isEmpty()) {
+            bad.add("no Conv, Gemm (transA=0) or 2-D MatMul node with a float weight initializer to quantize");
+        }
+        return bad;
+    }
+
+    /** Linear nodes with a float weight initializer this technique quantizes, minus {@code keepFloat} weights. */
+    static List<NodeProto> targets(OnnxModel model, Set<String> keepFloat) {
+        Map<String, TensorProto> inits = model.initializers();
+        List<NodeProto> out = new ArrayList<>();
+        for (NodeProto n : model.graph().getNodeList()) {
+            if (!n.getDomain().isEmpty() || n.getInputCount() < 2) {
+                continue;
+            }
+            TensorProto w = inits.get(n.getInput(1));
+            if (w == null || w.getDataType() != DataType.FLOAT_VALUE || keepFloat.contains(w.getName())
+                    || inits.containsKey(n.getInput(0))) {
+                continue;
+            }
+            boolean ok = switch (n.getOpType()) {
+                case "Conv" -> w.getDimsCount() >= 3;
+                case "Gemm" -> Graphs.attrInt(n, "transA", 0) == 0 && w.getDimsCount() == 2;
+                case "MatMul" -> w.getDimsCount() == 2;
+                default -> false;
+            };
+            if (ok) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** Names of the weight initializers this technique would quantize (for mixed precision). */
+    public static List<String> quantizableWeights(OnnxModel model) {
+        List<String> out = new ArrayList<>();
+        for (NodeProto n : targets(Materialize.weights(model), Set.of())) {
+            if (!out.contains(n.getInput(1))) {
+                out.add(n.getInput(1));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public TechniqueResult apply(OnnxModel model, TechniqueConfig config, TechniqueContext ctx) {
+        return quantize(model, config, ctx, Set.of());
+    }
+
+    /** Quantizes every target layer except those whose weight is in {@code keepFloat}. */
+    public TechniqueResult quantize(OnnxModel input, TechniqueConfig config, TechniqueContext ctx, Set<String> keepFloat) {
+        OnnxModel model = Materialize.weights(input);
+        GraphProto g = model.graph();
+        Map<String, NodeProto> producers = Graphs.producers(g);
+        Map<String, List<NodeProto>> consumers = Graphs.consumers(g);
+        Set<String> graphOutputs = Graphs.outputNames(g);
+        Map<String, TensorProto> inits = model.initializers();
+        List<NodeProto> targets = targets(model, keepFloat);
+
+        // 1. activation edges: inputs of targets, outputs (after a sole Relu), then pass-through chains
+        Set<String> calibrated = new LinkedHashSet<>();
+        Map<String, String> tiedTo = new LinkedHashMap<>();
+        for (NodeProto n : targets) {
+            calibrated.add(n.getInput(0));
+            String out = n.getOutput(0);
+            List<NodeProto> cons = consumers.getOrDefault(out, List.of());
+            if (cons.size() == 1 && cons.get(0).getOpType().equals("Relu") && !graphOutputs.contains(out)) {
+                out = cons.get(0).getOutput(0);
+            }
+            calibrated.add(out);
+        }
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            List<String> edges = new ArrayList<>(calibrated);
+            edges.addAll(tiedTo.keySet());
+            for (String edge : edges) {
+                for (NodeProto c : consumers.getOrDefault(edge, List.of())) {
+                    if (PASS_THROUGH.contains(c.getOpType()) && c.getDomain().isEmpty() && c.getInput(0).equals(edge)
+                            && Graphs.attrInt(c, "storage_order", 0) == 0 && c.getOutputCount() == 1) {
+                        String o = c.getOutput(0);
+                        if (!calibrated.contains(o) && !tiedTo.containsKey(o)) {
+                            tiedTo.put(o, edge);
+                            grew = true;
+                        }
+                    }
+                }
+            }
+        }
+        // an edge both calibrated and reached through a pass-through keeps the tie (same scale, so ORT drops Q/DQ)
+        calibrated.removeAll(tiedTo.keySet());
+
+        // 2. calibration
+        Samples.Batches batches = Samples.of(model, ctx, config.integer("samples"), 32);
+        ctx.progress().report("calibrating " + calibrated.size() + " activations", 0);
+        Map<String, Calibration.Range> ranges = Calibration.ranges(model, batches.feeds(), new ArrayList<>(calibrated),
+                config.text("method"), config.number("percentile"));
+        ctx.progress().report("calibrating " + calibrated.size() + " activations", 1);
+        Map<String, QuantMath.Affine> qp = new LinkedHashMap<>();
+        ranges.forEach((k, r) -> qp.put(k, QuantMath.uint8(r.min(), r.max())));
+        for (var t : tiedTo.entrySet()) {
+            String root = t.getValue();
+            while (tiedTo.containsKey(root)) {
+                root = tiedTo.get(root);
+            }
+            qp.put(t.getKey(), qp.get(root));
+        }
+
+        // 3. rewrite
+        Edit e = new Edit(g);
+        Map<String, String> scaleNames = new HashMap<>();
+        Map<String, String> zpNames = new HashMap<>();
+        for (var q : qp.entrySet()) {
+            String s = e.fresh(q.getKey() + "_scale");
+            String z = e.fresh(q.getKey() + "_zero_point");
+            e.initializers.put(s, Tensors.floats(s, new long[0], new float[] {q.getValue().scale()}));
+            e.initializers.put(z, Tensors.bytes(z, DataType.UINT8, new long[0], new byte[] {(byte) q.getValue().zeroPoint()}));
+            scaleNames.put(q.getKey(), s);
+            zpNames.put(q.getKey(), z);
+        }
+        List<NodeProto> inputQdq = new ArrayList<>();
+        for (String edge : qp.keySet()) {
+            String qName = e.fresh(edge + "_quantized");
+            NodeProto producer = producers.get(edge);
+            if (producer == null) {
+                String dq = e.fresh(edge + "_dequantized");
+                inputQdq.add(node(e, "QuantizeLinear", List.of(edge, scaleNames.get(edge), zpNames.get(edge)), qName));
+                inputQdq.add(node(e, "DequantizeLinear", List.of(qName, scaleNames.get(edge), zpNames.get(edge)), dq));
+                for (int i = 0; i < e.nodes.size(); i++) {
+                    NodeProto n = e.nodes.get(i);
+                    if (n.getInputList().contains(edge)) {
+                        NodeProto.Builder b = n.toBuilder().clearInput();
+                        n.getInputList().forEach(x -> b.addInput(x.equals(edge) ? dq : x));
+                        e.nodes.set(i, b.build());
+                    }
+                }
+            } else {
+                String f = e.fresh(edge + "_float");
+                int at = indexOfOutput(e.nodes, edge);
+                NodeProto p = e.nodes.get(at);
+                NodeProto.Builder b = p.toBuilder().clearOutput();
+                p.getOutputList().forEach(x -> b.addOutput(x.equals(edge) ? f : x));
+                e.nodes.set(at, b.build());
+                e.nodes.add(at + 1, node(e, "QuantizeLinear", List.of(f, scaleNames.get(edge), zpNames.get(edge)), qName));
+                e.nodes.add(at + 2, node(e, "DequantizeLinear", List.of(qName, scaleNames.get(edge), zpNames.get(edge)), edge));
+            }
+        }
+        e.nodes.addAll(0, inputQdq);
+
+        Map<String, Object> layers = new LinkedHashMap<>();
+        Set<String> doneWeights = new LinkedHashSet<>();
+        for (NodeProto n : targets) {
+            TensorProto w = inits.get(n.getInput(1));
+            int axis = n.getOpType().equals("Conv") ? 0
+                    : n.getOpType().equals("Gemm") ? (Graphs.attrInt(n, "transB", 0) != 0 ? 0 : 1) : 1;
+            long[] dims = Tensors.dims(w);
+            float[] wv = Tensors.toFloats(w);
+            float[] sw = QuantMath.int8Scales(wv, dims, axis, 127);
+            if (doneWeights.add(w.getName())) {
+                String wq = e.fresh(w.getName() + "_quantized");
+                String ws = e.fresh(w.getName() + "_scale");
+                String wz = e.fresh(w.getName() + "_zero_point");
+                e.initializers.remove(w.getName());
+                e.initializers.put(wq, Tensors.bytes(wq, DataType.INT8, dims, QuantMath.quantizeInt8(wv, dims, axis, sw)));
+                e.initializers.put(ws, Tensors.floats(ws, new long[] {sw.length}, sw));
+                e.initializers.put(wz, Tensors.bytes(wz, DataType.INT8, new long[] {sw.length}, new byte[sw.length]));
+                e.prelude.add(node(e, "DequantizeLinear", List.of(wq, ws, wz), w.getName(), axis));
+            }
+            String biasName = n.getInputCount() > 2 ? n.getInput(2) : "";
+            TensorProto bias = inits.get(biasName);
+            QuantMath.Affine xq = qp.get(n.getInput(0));
+            boolean biasDone = false;
+            if (bias != null && xq != null && bias.getDataType() == DataType.FLOAT_VALUE
+                    && Tensors.numel(bias) == sw.length && consumers.get(biasName).size() == 1) {
+                float[] bv = Tensors.toFloats(bias);
+                float[] bs = new float[sw.length];
+                int[] bq = new int[sw.length];
+                for (int c = 0; c < sw.length; c++) {
+                    bs[c] = xq.scale() * sw[c];
+                    bq[c] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Math.rint(bv[c] / bs[c])));
+                }
+                String bqName = e.fresh(biasName + "_quantized");
+                String bsName = e.fresh(biasName + "_scale");
+                String bzName = e.fresh(biasName + "_zero_point");
+                e.initializers.remove(biasName);
+                e.initializers.put(bqName, Tensors.ints(bqName, Tensors.dims(bias), bq));
+                e.initializers.put(bsName, Tensors.floats(bsName, new long[] {sw.length}, bs));
+                e.initializers.put(bzName, Tensors.ints(bzName, new long[] {sw.length}, new int[sw.length]));
+                e.prelude.add(node(e, "DequantizeLinear", List.of(bqName, bsName, bzName), biasName, 0));
+                biasDone = true;
+            }
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("op", n.getOpType());
+            info.put("weight", w.getName());
+            info.put("int32Bias", biasDone);
+            layers.put(n.getName().isEmpty() ? n.getOutput(0) : n.getName(), info);
+        }
+        e.dropUnusedInitializers();
+        OnnxModel out = input.withGraph(e.build());
+
+        // 4. verify the fusion in the graph ONNX Runtime will run
+        GraphProto opt = OrtRun.optimized(out, OptLevel.EXTENDED_OPT);
+        Map<String, Integer> ops = OrtRun.opCounts(opt);
+        int fused = 0;
+        Map<String, Integer> fusedOps = new LinkedHashMap<>();
+        for (String f : FUSED_OPS) {
+            if (ops.containsKey(f)) {
+                fused += ops.get(f);
+                fusedOps.put(f, ops.get(f));
+            }
+        }
+        List<String> unfused = new ArrayList<>();
+        Map<String, NodeProto> optProducers = Graphs.producers(opt);
+        for (NodeProto n : opt.getNodeList()) {
+            if ((n.getOpType().equals("Conv") || n.getOpType().equals("Gemm") || n.getOpType().equals("MatMul")
+                    || n.getOpType().equals("FusedConv") || n.getOpType().equals("FusedGemm"))
+                    && n.getInputCount() > 1 && optProducers.containsKey(n.getInput(1))
+                    && optProducers.get(n.getInput(1)).getOpType().equals("DequantizeLinear")) {
+                unfused.add(Graphs.label(n));
+            }
+        }
+        List<String> notes = new ArrayList<>();
+        if (!batches.realData()) {
+            notes.add("WARNING: calibrated on seeded random inputs (no image data fits the model input): activation "
+                    + "ranges may not match real data");
+        }
+        if (unfused.isEmpty() && fused >= targets.size()) {
+            notes.add("ONNX Runtime (EXTENDED) fused all " + targets.size() + " quantized layers into integer kernels "
+                    + fusedOps + "; expect lower latency on CPUs with int8 support (measure it)");
+        } else {
+            notes.add("WARNING: ONNX Runtime fused only " + fused + " of " + targets.size() + " quantized layers "
+                    + fusedOps + "; still dequantized to float: " + String.join(", ", unfused)
+                    + " - those layers run in fp32 with extra Q/DQ work and may be slower than before");
+        }
+        if (!keepFloat.isEmpty()) {
+            notes.add("kept in float: " + String.join(", ", keepFloat));
+        }
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("method", config.text("method"));
+        stats.put("calibrationSamples", config.integer("samples"));
+        stats.put("calibrationData", batches.realData() ? ctx.dataName() : "random");
+        stats.put("quantizedLayers", targets.size());
+        stats.put("activationsQuantized", qp.size());
+        stats.put("fusedOps", fusedOps);
+        stats.put("unfusedLayers", unfused);
+        stats.put("layers", layers);
+        return new TechniqueResult(out, stats, notes);
+    }
+
+    private static int indexOfOutput(List<NodeProto> nodes, String value) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).getOutputList().contains(value)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no node produces " + value);
+    }
+
+    private static NodeProto node(Edit e, String op, List<String> inputs, String output) {
+        return NodeProto.newBuilder().setName(e.fresh(output + "_" + op)).setOpType(op).addAllInput(inputs)
+                .addOutput(output).build();
+    }
+
+    private static NodeProto node(Edit e, String op, List<String> inputs, String output, int axis) {
+        return node(e, op, inputs, output).toBuilder().addAttribute(GraphBuilder.attr("axis", (long) axis)).build();
+    }
+}
