@@ -1,0 +1,224 @@
+package io.tinyfleet.agent.ota;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.tinyfleet.proto.v1.EvalShard;
+import io.tinyfleet.proto.v1.HealthCheck;
+import io.tinyfleet.proto.v1.HealthReport;
+import io.tinyfleet.runtime.bench.LatencyStats;
+import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.session.ModelRuntime;
+import io.tinyfleet.runtime.session.Ort;
+import io.tinyfleet.runtime.session.RuntimeOptions;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The health check a new model passes before it becomes active: it loads in ONNX Runtime, one
+ * inference on synthetic inputs of the model's declared shapes gives finite outputs, the p95
+ * latency at batch 1 stays under the manifest's ceiling, and the accuracy on the eval shard
+ * shipped with the model reaches the manifest's floor. A model that passes is returned loaded
+ * and warm, ready for {@link ServingModel#swap}.
+ */
+public final class HealthChecker {
+
+    /** Timed runs when the manifest does not say. */
+    public static final int DEFAULT_LATENCY_RUNS = 30;
+
+    /** Result: passed (with the open runtime) or failed (with a stable code and a reason). */
+    public record Outcome(boolean passed, String code, String detail, HealthReport report, ModelRuntime runtime) {
+    }
+
+    private final RuntimeOptions options;
+
+    /** @param options how to open sessions (threads, providers) on this device */
+    public HealthChecker(RuntimeOptions options) {
+        this.options = options;
+    }
+
+    /** Checks {@code model}; the caller owns the runtime of a passed outcome. */
+    public Outcome check(OnnxModel model, HealthCheck hc, EvalShard shard) {
+        HealthReport.Builder r = HealthReport.newBuilder().setP95Ms(-1).setAccuracy(-1);
+        ModelRuntime rt;
+        try {
+            rt = ModelRuntime.open(model, options);
+        } catch (RuntimeException e) {
+            return fail("load_failed", e.getMessage(), r, null);
+        }
+        r.setLoaded(true).setLoadMs(rt.loadMillis());
+        try {
+            Map<String, OnnxTensor> inputs;
+            try {
+                inputs = syntheticInputs(rt);
+            } catch (IllegalArgumentException e) {
+                return fail("unsupported_input", e.getMessage(), r, rt);
+            }
+            try {
+                try (OrtSession.Result res = rt.run(inputs)) {
+                    String bad = nonFinite(res);
+                    if (bad != null) {
+                        return fail("smoke_non_finite", "output '" + bad + "' holds NaN or infinity", r, rt);
+                    }
+                }
+                r.setSmokeOk(true);
+                int runs = hc.getLatencyRuns() > 0 ? hc.getLatencyRuns() : DEFAULT_LATENCY_RUNS;
+                double[] ms = new double[runs];
+                for (int i = 0; i < runs; i++) {
+                    long t0 = System.nanoTime();
+                    rt.run(inputs).close();
+                    ms[i] = (System.nanoTime() - t0) / 1e6;
+                }
+                r.setP95Ms(LatencyStats.of(ms).p95());
+            } catch (IllegalArgumentException e) {
+                return fail("smoke_failed", e.getMessage(), r, rt);
+            } finally {
+                inputs.values().forEach(OnnxTensor::close);
+            }
+            if (hc.getMaxP95Ms() > 0 && r.getP95Ms() > hc.getMaxP95Ms()) {
+                return fail("latency_above_ceiling", String.format("p95 latency %.3f ms exceeds the ceiling of %.3f ms",
+                        r.getP95Ms(), hc.getMaxP95Ms()), r, rt);
+            }
+            if (shard != null && shard.getLabelsCount() > 0) {
+                try {
+                    double acc = accuracy(rt, shard);
+                    r.setAccuracy(acc).setEvalSamples(shard.getLabelsCount());
+                } catch (IllegalArgumentException e) {
+                    return fail("eval_failed", e.getMessage(), r, rt);
+                }
+            }
+            if (hc.getMinAccuracy() > 0) {
+                if (r.getAccuracy() < 0) {
+                    return fail("accuracy_unmeasurable", "the manifest sets an accuracy floor of "
+                            + hc.getMinAccuracy() + " but the bundle has no eval shard", r, rt);
+                }
+                if (r.getAccuracy() < hc.getMinAccuracy()) {
+                    return fail("accuracy_below_floor", String.format("accuracy %.4f on %d samples is below the floor %.4f",
+                            r.getAccuracy(), r.getEvalSamples(), hc.getMinAccuracy()), r, rt);
+                }
+            }
+            return new Outcome(true, "", "", r.build(), rt);
+        } catch (RuntimeException e) {
+            return fail("health_check_error", ModelRuntime.firstLine(e), r, rt);
+        }
+    }
+
+    private static Outcome fail(String code, String detail, HealthReport.Builder r, ModelRuntime rt) {
+        if (rt != null) {
+            rt.close();
+        }
+        return new Outcome(false, code, detail, r.build(), null);
+    }
+
+    /** Zero-filled inputs of every declared shape (symbolic dims = 1). */
+    static Map<String, OnnxTensor> syntheticInputs(ModelRuntime rt) {
+        Map<String, OnnxTensor> in = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, NodeInfo> e : rt.inputs().entrySet()) {
+                if (!(e.getValue().getInfo() instanceof TensorInfo ti)) {
+                    throw new IllegalArgumentException("input '" + e.getKey() + "' is not a tensor");
+                }
+                long[] shape = Arrays.stream(ti.getShape()).map(d -> d < 0 ? 1 : d).toArray();
+                int n = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+                OnnxJavaType t = ti.type;
+                OnnxTensor tensor = switch (t) {
+                    case FLOAT -> OnnxTensor.createTensor(Ort.env(), FloatBuffer.allocate(n), shape);
+                    case INT64 -> OnnxTensor.createTensor(Ort.env(), LongBuffer.allocate(n), shape);
+                    case INT32 -> OnnxTensor.createTensor(Ort.env(), IntBuffer.allocate(n), shape);
+                    case UINT8, INT8 -> OnnxTensor.createTensor(Ort.env(), ByteBuffer.allocate(n), shape, t);
+                    default -> throw new IllegalArgumentException("input '" + e.getKey() + "' has type " + t
+                            + "; the health check feeds float, int64, int32, int8 or uint8 inputs");
+                };
+                in.put(e.getKey(), tensor);
+            }
+            return in;
+        } catch (OrtException e) {
+            in.values().forEach(OnnxTensor::close);
+            throw new IllegalArgumentException("cannot build inputs: " + ModelRuntime.firstLine(e), e);
+        }
+    }
+
+    private static String nonFinite(OrtSession.Result res) {
+        for (Map.Entry<String, OnnxValue> e : res) {
+            if (e.getValue() instanceof OnnxTensor t && t.getInfo().type == OnnxJavaType.FLOAT) {
+                FloatBuffer fb = t.getFloatBuffer();
+                while (fb.hasRemaining()) {
+                    if (!Float.isFinite(fb.get())) {
+                        return e.getKey();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Top-1 accuracy of the first output over the shard, one sample at a time. */
+    static double accuracy(ModelRuntime rt, EvalShard shard) {
+        String input = shard.getInputName().isEmpty() ? rt.inputs().keySet().iterator().next() : shard.getInputName();
+        NodeInfo info = rt.inputs().get(input);
+        if (info == null) {
+            throw new IllegalArgumentException("eval shard feeds input '" + input + "' but the model's inputs are "
+                    + rt.inputs().keySet());
+        }
+        long[] sampleDims = shard.getSampleDimsList().stream().mapToLong(Long::longValue).toArray();
+        long[] shape = new long[sampleDims.length + 1];
+        shape[0] = 1;
+        System.arraycopy(sampleDims, 0, shape, 1, sampleDims.length);
+        long[] declared = ((TensorInfo) info.getInfo()).getShape();
+        boolean fits = declared.length == shape.length;
+        for (int i = 0; fits && i < shape.length; i++) {
+            fits = declared[i] < 0 || declared[i] == shape[i];
+        }
+        if (!fits) {
+            throw new IllegalArgumentException("eval shard samples have shape " + Arrays.toString(shape)
+                    + " but input '" + input + "' expects " + Arrays.toString(declared));
+        }
+        int per = (int) Arrays.stream(sampleDims).reduce(1, (a, b) -> a * b);
+        int n = shard.getLabelsCount();
+        if ((long) per * n != shard.getDataCount()) {
+            throw new IllegalArgumentException("eval shard holds " + shard.getDataCount() + " values for " + n
+                    + " samples of " + per);
+        }
+        float[] all = new float[shard.getDataCount()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = shard.getData(i);
+        }
+        int correct = 0;
+        try {
+            for (int s = 0; s < n; s++) {
+                try (OnnxTensor t = OnnxTensor.createTensor(Ort.env(), FloatBuffer.wrap(Arrays.copyOfRange(all, s * per, (s + 1) * per)), shape);
+                     OrtSession.Result res = rt.run(Map.of(input, t))) {
+                    float[] logits = flat((OnnxTensor) res.get(0));
+                    int best = 0;
+                    for (int k = 1; k < logits.length; k++) {
+                        if (logits[k] > logits[best]) {
+                            best = k;
+                        }
+                    }
+                    if (best == shard.getLabels(s)) {
+                        correct++;
+                    }
+                }
+            }
+        } catch (OrtException e) {
+            throw new IllegalArgumentException("eval inference failed: " + ModelRuntime.firstLine(e), e);
+        }
+        return correct / (double) n;
+    }
+
+    private static float[] flat(OnnxTensor t) {
+        FloatBuffer fb = t.getFloatBuffer();
+        float[] f = new float[fb.remaining()];
+        fb.get(f);
+        return f;
+    }
+}
