@@ -1,0 +1,59 @@
+package io.tinyfleet.runtime.sensors;
+
+import java.nio.file.Path;
+
+/**
+ * The aggregate {@code cpu} line of {@code /proc/stat}: busy and total jiffies, and how many CPUs
+ * the kernel lists. Busy is user + nice + system + irq + softirq + steal (guest time is already
+ * part of user); idle is idle + iowait.
+ *
+ * @param busy  busy jiffies since boot, all CPUs
+ * @param total busy + idle jiffies since boot, all CPUs
+ * @param cpus  number of {@code cpuN} lines
+ */
+record CpuTicks(long busy, long total, int cpus) {
+
+    static CpuTicks read(Sysfs fs, Path procStat) throws SensorReadException {
+        return parse(fs.text(procStat), procStat.toString());
+    }
+
+    static CpuTicks parse(String stat, String origin) throws SensorReadException {
+        long busy = -1;
+        long total = -1;
+        int cpus = 0;
+        for (String line : stat.split("\n")) {
+            if (line.startsWith("cpu ")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length < 5) {
+                    throw new SensorReadException("too few fields in the cpu line of " + origin);
+                }
+                long[] v = new long[9];
+                try {
+                    for (int i = 0; i < v.length && i + 1 < f.length; i++) {
+                        v[i] = Long.parseLong(f[i + 1]);
+                    }
+                } catch (NumberFormatException e) {
+                    throw new SensorReadException("not a number in the cpu line of " + origin + ": " + line);
+                }
+                // user nice system idle iowait irq softirq steal guest
+                busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+                total = busy + v[3] + v[4];
+            } else if (line.startsWith("cpu") && line.length() > 3 && Character.isDigit(line.charAt(3))) {
+                cpus++;
+            }
+        }
+        if (busy < 0 || cpus == 0) {
+            throw new SensorReadException("no cpu lines in " + origin);
+        }
+        return new CpuTicks(busy, total, cpus);
+    }
+
+    /** Average number of busy CPUs between {@code before} and this reading; empty interval gives 0. */
+    double busyCpusSince(CpuTicks before) {
+        long dt = total - before.total;
+        if (dt <= 0) {
+            return 0;
+        }
+        return (double) (busy - before.busy) / dt * cpus;
+    }
+}
