@@ -232,7 +232,7 @@ public final class Evaluator {
                 in.values().forEach(OnnxTensor::close);
             }
             trace = rt.endProfiling();
-            return OpProfile.parse(trace, o.warmupRuns() + o.latencyRuns());
+            return OpProfile.parse(trace, o.warmupRuns(), o.latencyRuns());
         } finally {
             try {
                 if (trace != null) {

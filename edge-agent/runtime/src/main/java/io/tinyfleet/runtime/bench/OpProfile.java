@@ -38,25 +38,40 @@ public record OpProfile(int runs, double totalMs, List<Entry> byOp, List<Entry> 
 
     private static final String SUFFIX = "_kernel_time";
 
-    /** Reads and aggregates a trace file written by {@code endProfiling()}. */
-    public static OpProfile parse(Path trace, int runs) {
+    /**
+     * Reads and aggregates a trace file written by {@code endProfiling()}, skipping the kernels of the
+     * first {@code skipRuns} runs (warm-up) and counting the {@code runs} after them.
+     */
+    public static OpProfile parse(Path trace, int skipRuns, int runs) {
         try {
-            return aggregate(new ObjectMapper().readTree(trace.toFile()), runs);
+            return aggregate(new ObjectMapper().readTree(trace.toFile()), skipRuns, runs);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read ONNX Runtime profile " + trace + ": " + e.getMessage(), e);
         }
     }
 
-    /** Aggregates trace events (a JSON array, or an object with {@code traceEvents}). */
-    public static OpProfile aggregate(JsonNode root, int runs) {
+    /**
+     * Aggregates trace events (a JSON array, or an object with {@code traceEvents}); kernels that start
+     * before the end of the {@code skipRuns}-th {@code model_run} event are left out.
+     */
+    public static OpProfile aggregate(JsonNode root, int skipRuns, int runs) {
         JsonNode events = root.isArray() ? root : root.path("traceEvents");
+        List<double[]> modelRuns = new ArrayList<>();
+        for (JsonNode e : events) {
+            if ("model_run".equals(e.path("name").asText()) && "Session".equals(e.path("cat").asText())) {
+                modelRuns.add(new double[] {e.path("ts").asDouble(), e.path("dur").asDouble()});
+            }
+        }
+        modelRuns.sort(Comparator.comparingDouble(r -> r[0]));
+        double after = skipRuns > 0 && skipRuns <= modelRuns.size()
+                ? modelRuns.get(skipRuns - 1)[0] + modelRuns.get(skipRuns - 1)[1] : Double.NEGATIVE_INFINITY;
         Map<String, double[]> op = new LinkedHashMap<>();
         Map<String, double[]> node = new LinkedHashMap<>();
         Map<String, String> nodeOp = new LinkedHashMap<>();
         double total = 0;
         for (JsonNode e : events) {
             String name = e.path("name").asText("");
-            if (!"Node".equals(e.path("cat").asText()) || !name.endsWith(SUFFIX)) {
+            if (!"Node".equals(e.path("cat").asText()) || !name.endsWith(SUFFIX) || e.path("ts").asDouble() < after) {
                 continue;
             }
             String nodeName = name.substring(0, name.length() - SUFFIX.length());
