@@ -32,7 +32,7 @@ public final class TechniqueRegistry {
     public static TechniqueRegistry standard() {
         return new TechniqueRegistry(List.of(
                 new io.tinyfleet.compression.prune.MagnitudePruning(),
-                // CHANNEL
+                new io.tinyfleet.compression.prune.ChannelPruning(),
                 new io.tinyfleet.compression.lowrank.TruncatedSvdFactorization(),
                 new io.tinyfleet.compression.cluster.KMeansWeightClustering(),
                 new io.tinyfleet.compression.quantize.qdq.StaticQdqQuantization(),

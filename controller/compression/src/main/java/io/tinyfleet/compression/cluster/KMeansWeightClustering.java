@@ -65,8 +65,8 @@ public final class KMeansWeightClustering implements CompressionTechnique {
     @Override
     public List<String> unsupported(OnnxModel model, TechniqueConfig config) {
         List<String> bad = new ArrayList<>(Graphs.customDomainNodes(model));
-        if (bad.isEmpty() && model.defaultOpset() < 13) {
-            bad.add("opset " + model.defaultOpset() + " is below 13, which Gather/Cast on uint8 indices need");
+        if (bad.isEmpty() && model.defaultOpset() < 7) {
+            bad.add("opset " + model.defaultOpset() + " is below 7; re-export the model at a newer opset");
         }
         if (bad.isEmpty() && targets(model, config.integer("k")).isEmpty()) {
             bad.add("no Conv, Gemm or MatMul float weight has more than k=" + config.integer("k") + " elements");

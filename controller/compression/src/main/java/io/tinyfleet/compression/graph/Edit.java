@@ -57,19 +57,46 @@ public final class Edit {
         initializers.keySet().removeIf(k -> !needed.contains(k));
     }
 
-    /** The new graph (inputs that named dropped initializers are removed too). */
+    /**
+     * The new graph. Graph inputs that name initializers (older IR versions list every initializer
+     * as an input) follow the initializers: dropped ones disappear, changed ones get their new type and
+     * dims, and new ones are listed too when the original listed all of them.
+     */
     public GraphProto build() {
         GraphProto.Builder b = original.toBuilder().clearNode().clearInitializer().clearInput();
         b.addAllNode(prelude).addAllNode(nodes).addAllInitializer(initializers.values());
         Set<String> origInits = new java.util.HashSet<>();
         original.getInitializerList().forEach(t -> origInits.add(t.getName()));
+        Set<String> inputNames = new java.util.HashSet<>();
+        original.getInputList().forEach(v -> inputNames.add(v.getName()));
+        boolean allListed = !origInits.isEmpty() && inputNames.containsAll(origInits);
+        Set<String> listed = new java.util.HashSet<>();
         original.getInputList().forEach(v -> {
-            if (!origInits.contains(v.getName()) || initializers.containsKey(v.getName())) {
+            if (!origInits.contains(v.getName())) {
                 b.addInput(v);
+            } else if (initializers.containsKey(v.getName())) {
+                b.addInput(infoOf(initializers.get(v.getName())));
+                listed.add(v.getName());
             }
         });
+        if (allListed) {
+            initializers.values().forEach(t -> {
+                if (!listed.contains(t.getName())) {
+                    b.addInput(infoOf(t));
+                }
+            });
+        }
         // value_info of replaced tensors may carry stale shapes; ORT re-infers them.
         b.clearValueInfo();
         return b.build();
+    }
+
+    private static ai.onnx.proto.OnnxMl.ValueInfoProto infoOf(TensorProto t) {
+        Object[] dims = new Object[t.getDimsCount()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = t.getDims(i);
+        }
+        return io.tinyfleet.runtime.model.GraphBuilder.valueInfo(t.getName(),
+                TensorProto.DataType.forNumber(t.getDataType()), dims);
     }
 }

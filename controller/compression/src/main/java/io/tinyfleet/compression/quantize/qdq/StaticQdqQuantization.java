@@ -13,6 +13,7 @@ import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.TechniqueResult;
 import io.tinyfleet.compression.graph.Edit;
 import io.tinyfleet.compression.graph.Graphs;
+import io.tinyfleet.compression.graph.OpsetUpgrade;
 import io.tinyfleet.compression.graph.OrtRun;
 import io.tinyfleet.compression.graph.Samples;
 import io.tinyfleet.compression.quantize.common.Calibration;
@@ -91,8 +92,8 @@ public final class StaticQdqQuantization implements CompressionTechnique {
         if (!bad.isEmpty()) {
             return bad;
         }
-        if (model.defaultOpset() < 13) {
-            bad.add("opset " + model.defaultOpset() + " is below 13, which per-channel QuantizeLinear/DequantizeLinear need");
+        bad.addAll(OpsetUpgrade.blockers(model, 13));
+        if (!bad.isEmpty()) {
             return bad;
         }
         for (var in : Graphs.realInputs(model.graph())) {
@@ -150,7 +151,7 @@ public final class StaticQdqQuantization implements CompressionTechnique {
 
     /** Quantizes every target layer except those whose weight is in {@code keepFloat}. */
     public TechniqueResult quantize(OnnxModel input, TechniqueConfig config, TechniqueContext ctx, Set<String> keepFloat) {
-        OnnxModel model = Materialize.weights(input);
+        OnnxModel model = Materialize.weights(OpsetUpgrade.atLeast(input, 13));
         GraphProto g = model.graph();
         Map<String, NodeProto> producers = Graphs.producers(g);
         Map<String, List<NodeProto>> consumers = Graphs.consumers(g);
@@ -297,7 +298,7 @@ public final class StaticQdqQuantization implements CompressionTechnique {
             layers.put(n.getName().isEmpty() ? n.getOutput(0) : n.getName(), info);
         }
         e.dropUnusedInitializers();
-        OnnxModel out = input.withGraph(e.build());
+        OnnxModel out = model.withGraph(e.build());
 
         // 4. verify the fusion in the graph ONNX Runtime will run
         GraphProto opt = OrtRun.optimized(out, OptLevel.EXTENDED_OPT);
@@ -332,6 +333,9 @@ public final class StaticQdqQuantization implements CompressionTechnique {
             notes.add("WARNING: ONNX Runtime fused only " + fused + " of " + targets.size() + " quantized layers "
                     + fusedOps + "; still dequantized to float: " + String.join(", ", unfused)
                     + " - those layers run in fp32 with extra Q/DQ work and may be slower than before");
+        }
+        if (input.defaultOpset() < 13) {
+            notes.add("opset raised from " + input.defaultOpset() + " to 13 (per-channel Q/DQ); every op keeps its meaning");
         }
         if (!keepFloat.isEmpty()) {
             notes.add("kept in float: " + String.join(", ", keepFloat));

@@ -1,0 +1,199 @@
+package io.tinyfleet.cli;
+
+import io.tinyfleet.compression.TechniqueContext;
+import io.tinyfleet.compression.TechniqueRegistry;
+import io.tinyfleet.compression.pipeline.EvaluatorMeasurer;
+import io.tinyfleet.compression.pipeline.Metrics;
+import io.tinyfleet.compression.pipeline.ModelMeasurer;
+import io.tinyfleet.compression.pipeline.Pipeline;
+import io.tinyfleet.compression.pipeline.StepRecord;
+import io.tinyfleet.runtime.data.LabeledImages;
+import io.tinyfleet.runtime.data.Preprocessing;
+import io.tinyfleet.runtime.data.Split;
+import io.tinyfleet.runtime.model.OnnxModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code tinyfleet compress}: runs a compression pipeline on a model, measures the input and the
+ * output the same way (accuracy, file and wire bytes, parameters, MACs, p50 latency at batch 1) and
+ * writes the output with its provenance.
+ */
+@Command(name = "compress", mixinStandardHelpOptions = true,
+        description = {"Compress an ONNX model with a pipeline of techniques and report before/after figures.",
+                "",
+                "Pipeline text: steps joined by '>', e.g.",
+                "  'prune:sparsity=0.8,finetune=1 > cluster:k=16 > quantize:int8'",
+                "or a YAML file (a list of such steps) given as @FILE or a path ending in .yaml/.yml.",
+                "Steps:",
+                "  quantize:int8[,method=minmax|percentile|entropy]  static int8 QDQ, per-channel weights",
+                "  quantize:dynamic                                  dynamic int8 for MatMul/Gemm",
+                "  quantize:fp16                                     fp16 weights (file halves; CPU computes fp32)",
+                "  quantize:int4[,block=32]                          weight-only int4 blocks (MatMulNBits)",
+                "  quantize:mixed,budget=0.5                         int8 except the most sensitive layers",
+                "  prune:sparsity=0.8[,scope=global|layer][,finetune=N]",
+                "  prune-channels:ratio=0.5[,criterion=l1|l2|bn][,finetune=N]",
+                "  lowrank:rank=R | lowrank:energy=0.9 | lowrank:ratio=0.5",
+                "  cluster:k=16[,finetune=N]",
+                "Use --techniques for every field with its range and default."})
+public final class CompressCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "ONNX model to compress.")
+    Path model;
+
+    @Option(names = "--pipeline", paramLabel = "SPEC", description = "Pipeline text, @FILE, or a .yaml/.yml file.")
+    String pipeline;
+
+    @Option(names = "--data", paramLabel = "D",
+            description = "Dataset (fashion-mnist or a folder of IDX files): training split for calibration and "
+                    + "fine-tuning, test split for accuracy. Without it, calibration uses random inputs.")
+    String data;
+
+    @Option(names = "--out", paramLabel = "OUT.onnx", description = "Where to write the compressed model.")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--eval-limit", defaultValue = "0",
+            description = "Evaluate accuracy on the first N test images (default: all).")
+    int evalLimit;
+
+    @Option(names = "--runs", defaultValue = "100", description = "Timed runs for latency (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--calibration", defaultValue = "256",
+            description = "Calibration/sensitivity images from the training split (default: ${DEFAULT-VALUE}).")
+    int calibration;
+
+    @Option(names = "--scale", description = "Pixel scale (default 1/255; 1 for models taking raw 0..255 pixels).")
+    Float scale;
+
+    @Option(names = "--mean", defaultValue = "0", description = "Subtracted after scaling (default: ${DEFAULT-VALUE}).")
+    float mean;
+
+    @Option(names = "--std", defaultValue = "1", description = "Divides after subtracting the mean (default: ${DEFAULT-VALUE}).")
+    float std;
+
+    @Option(names = "--no-measure", description = "Skip before/after measurements (faster).")
+    boolean noMeasure;
+
+    @Option(names = "--techniques", description = "List every technique with its fields and exit.")
+    boolean techniques;
+
+    @Option(names = "--json", description = "Print the report as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        TechniqueRegistry registry = TechniqueRegistry.standard();
+        if (techniques) {
+            System.out.print(registry.help());
+            return 0;
+        }
+        if (model == null) {
+            throw new IllegalArgumentException("no MODEL given");
+        }
+        if (pipeline == null) {
+            throw new IllegalArgumentException("no --pipeline given (e.g. --pipeline 'prune:sparsity=0.8 > quantize:int8')");
+        }
+        if (out == null) {
+            throw new IllegalArgumentException("no --out given");
+        }
+        Pipeline p = Pipeline.parse(readSpec(pipeline), registry);
+        OnnxModel input = OnnxModel.load(model);
+        Preprocessing pre = new Preprocessing(scale != null ? scale : Preprocessing.DEFAULT.scale(), mean, std);
+        LabeledImages train = null;
+        LabeledImages test = null;
+        if (data != null) {
+            train = LabeledImages.load(data, Split.TRAIN);
+            test = LabeledImages.load(data, Split.TEST);
+        }
+        TechniqueContext ctx = new TechniqueContext(seed, data == null ? "none" : data, train, test, pre, calibration,
+                progress(), io.tinyfleet.compression.FineTuners.standard());
+        ModelMeasurer measurer = noMeasure ? ModelMeasurer.NONE
+                : new EvaluatorMeasurer(test, data, pre, evalLimit, runs);
+        Pipeline.Result r = p.run(input, ctx, measurer, line -> System.err.println("compress " + line));
+        r.model().save(out);
+
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("model", model.toString());
+        report.put("out", out.toString());
+        report.put("pipeline", p.toText());
+        report.put("id", r.outputId());
+        report.put("seed", seed);
+        report.put("data", data);
+        List<StepRecord> steps = r.steps();
+        report.put("before", steps.get(0).before());
+        report.put("after", steps.get(steps.size() - 1).after());
+        report.put("steps", steps);
+        if (json) {
+            Json.print(System.out, report);
+        } else {
+            printText(p, steps);
+        }
+        return 0;
+    }
+
+    private static String readSpec(String spec) throws java.io.IOException {
+        String s = spec.strip();
+        if (s.startsWith("@")) {
+            return Files.readString(Path.of(s.substring(1)));
+        }
+        if ((s.endsWith(".yaml") || s.endsWith(".yml")) && !s.contains(":")) {
+            return Files.readString(Path.of(s));
+        }
+        return s;
+    }
+
+    private static io.tinyfleet.compression.Progress progress() {
+        long[] last = {0};
+        return (what, fraction) -> {
+            long now = System.nanoTime();
+            if (fraction >= 1 || now - last[0] > 2_000_000_000L) {
+                last[0] = now;
+                System.err.printf("compress   %s: %d%%%n", what, Math.round(fraction * 100));
+            }
+        };
+    }
+
+    private void printText(Pipeline p, List<StepRecord> steps) {
+        System.out.println("pipeline: " + p.toText());
+        System.out.printf("%-28s %10s %12s %12s %12s %14s %10s%n", "", "accuracy", "fileBytes", "wireBytes",
+                "parameters", "macs", "latencyMs");
+        row("input", steps.get(0).before());
+        for (StepRecord s : steps) {
+            row(s.index() + ". " + abbreviate(s.step()), s.after());
+        }
+        for (StepRecord s : steps) {
+            for (String n : s.notes()) {
+                System.out.println("note (" + s.index() + ". " + s.technique() + "): " + n);
+            }
+        }
+        System.out.println("wrote " + out);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 25 ? s : s.substring(0, 24) + "~";
+    }
+
+    private static void row(String label, Metrics m) {
+        if (m == null) {
+            System.out.printf("%-28s (not measured)%n", label);
+            return;
+        }
+        System.out.printf("%-28s %10s %12d %12s %12d %14s %10s%n", label,
+                m.accuracy() == null ? "-" : String.format("%.4f", m.accuracy()), m.fileBytes(),
+                m.wireBytes() == null ? "-" : m.wireBytes().toString(), m.parameters(),
+                m.macs() == null ? "-" : m.macs().toString(),
+                m.latencyMs() == null ? "-" : String.format("%.4f", m.latencyMs()));
+    }
+
+}

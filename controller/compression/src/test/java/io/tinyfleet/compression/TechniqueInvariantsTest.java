@@ -1,0 +1,222 @@
+package io.tinyfleet.compression;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import io.tinyfleet.compression.cluster.KMeansWeightClustering;
+import io.tinyfleet.compression.graph.OrtRun;
+import io.tinyfleet.compression.lowrank.TruncatedSvdFactorization;
+import io.tinyfleet.compression.pipeline.Pipeline;
+import io.tinyfleet.compression.prune.ChannelPruning;
+import io.tinyfleet.compression.prune.MagnitudePruning;
+import io.tinyfleet.compression.quantize.fp16.Fp16WeightConversion;
+import io.tinyfleet.compression.quantize.qdq.StaticQdqQuantization;
+import io.tinyfleet.runtime.inspect.Inspector;
+import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.model.Tensors;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What each technique promises beyond the shared contract (after TFMOT's per-technique tests). */
+class TechniqueInvariantsTest {
+
+    static final TechniqueContext CTX = TechniqueContext.dataFree(42);
+
+    static TechniqueResult run(CompressionTechnique t, Map<String, String> cfg, OnnxModel m) {
+        TechniqueConfig c = t.configure(cfg);
+        t.check(m, c);
+        return t.apply(m, c, CTX);
+    }
+
+    static double zeros(TensorProto t) {
+        float[] v = Tensors.toFloats(t);
+        int z = 0;
+        for (float x : v) {
+            if (x == 0f) {
+                z++;
+            }
+        }
+        return (double) z / v.length;
+    }
+
+    @Test
+    void magnitude_reachesTargetSparsity_whenHalfPerLayer() {
+        OnnxModel out = run(new MagnitudePruning(), Map.of("sparsity", "0.5"), TinyModels.cnn()).model();
+        for (String w : new String[] {"c1w", "c2w", "fw"}) {
+            assertEquals(0.5, zeros(out.initializers().get(w)), 0.02, w);
+        }
+        assertEquals(0.0, zeros(out.initializers().get("c1b")), "biases are not pruned");
+    }
+
+    @Test
+    void magnitude_reachesTargetSparsityOverall_whenGlobal() {
+        TechniqueResult r = run(new MagnitudePruning(), Map.of("sparsity", "0.8", "scope", "global"), TinyModels.mlp());
+        assertEquals(0.8, (double) r.stats().get("sparsity"), 0.005);
+    }
+
+    @Test
+    void magnitude_refusesFineTune_withoutTrainer() {
+        MagnitudePruning t = new MagnitudePruning();
+        TechniqueConfig c = t.configure(Map.of("sparsity", "0.5", "finetune", "1"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.apply(TinyModels.mlp(), c, CTX));
+        assertTrue(e.getMessage().contains("trainer"), e.getMessage());
+    }
+
+    @Test
+    void channels_areReallyRemoved_withShapesAndMacsShrunk() {
+        OnnxModel in = TinyModels.cnn();
+        OnnxModel out = run(new ChannelPruning(), Map.of("ratio", "0.5"), in).model();
+        Map<String, TensorProto> w = out.initializers();
+        assertEquals(java.util.List.of(2L, 1L, 3L, 3L), w.get("c1w").getDimsList());
+        assertEquals(java.util.List.of(4L, 2L, 3L, 3L), w.get("c2w").getDimsList());
+        assertEquals(java.util.List.of(10L, 64L), w.get("fw").getDimsList());
+        assertEquals(4L, Tensors.numel(w.get("c2b")));
+        long before = Inspector.inspect(in).macs();
+        long after = Inspector.inspect(out).macs();
+        assertTrue(after < 0.6 * before, "MACs " + before + " -> " + after);
+        OrtRun.load(out);
+    }
+
+    @Test
+    void channels_keepTheHighestNormFilters_exactlyAsTheyWere() {
+        OnnxModel in = TinyModels.mlp();
+        OnnxModel out = run(new ChannelPruning(), Map.of("ratio", "0.5", "criterion", "l2"), in).model();
+        float[] before = Tensors.toFloats(in.initializers().get("w1"));
+        float[] after = Tensors.toFloats(out.initializers().get("w1"));
+        assertEquals(16 * 16, after.length);
+        // every kept row is a row of the original
+        for (int r = 0; r < 16; r++) {
+            boolean found = false;
+            for (int o = 0; o < 32 && !found; o++) {
+                found = java.util.Arrays.equals(java.util.Arrays.copyOfRange(after, r * 16, r * 16 + 16),
+                        java.util.Arrays.copyOfRange(before, o * 16, o * 16 + 16));
+            }
+            assertTrue(found, "row " + r);
+        }
+    }
+
+    @Test
+    void channels_refuseLayer_whenOnlyTheOutputLayerExists() {
+        OnnxModel single = new io.tinyfleet.runtime.model.GraphBuilder("one", 17)
+                .input("x", DataType.FLOAT, "N", 4)
+                .initializer(Tensors.floats("w", new long[] {4, 3}, new float[12]))
+                .node("only", "MatMul", java.util.List.of("x", "w"), java.util.List.of("y"))
+                .output("y", DataType.FLOAT, "N", 3).build();
+        ChannelPruning t = new ChannelPruning();
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> t.check(single, t.configure(Map.of("ratio", "0.5"))));
+        assertTrue(e.getMessage().contains("'only' (MatMul)") && e.getMessage().contains("graph output"), e.getMessage());
+    }
+
+    @Test
+    void lowrank_makesRankLower_andSkipsLayersThatWouldGrow() {
+        TechniqueResult r = run(new TruncatedSvdFactorization(), Map.of("rank", "3"), TinyModels.mlp());
+        Map<String, TensorProto> w = r.model().initializers();
+        assertFalse(w.containsKey("w1"));
+        long factorParams = w.entrySet().stream().filter(x -> x.getKey().startsWith("w1__svd"))
+                .mapToLong(x -> Tensors.numel(x.getValue())).sum();
+        assertEquals(3 * (32 + 16), factorParams);
+        TechniqueResult full = run(new TruncatedSvdFactorization(), Map.of("rank", "1000"), TinyModels.mlp());
+        assertEquals(0, full.stats().get("factorised"));
+    }
+
+    @Test
+    void lowrank_isExact_atFullEnergy() {
+        OnnxModel in = TinyModels.mlp();
+        OnnxModel out = run(new TruncatedSvdFactorization(), Map.of("rank", "4"), in).model();
+        OrtRun.load(out);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new TruncatedSvdFactorization().configure(Map.of("rank", "2", "energy", "0.9")));
+        assertTrue(e.getMessage().contains("'rank'") && e.getMessage().contains("'energy'"), e.getMessage());
+    }
+
+    @Test
+    void cluster_hasKCentroids_andIndicesInRange() {
+        OnnxModel out = run(new KMeansWeightClustering(), Map.of("k", "8"), TinyModels.cnn()).model();
+        Map<String, TensorProto> w = out.initializers();
+        TensorProto cb = w.get("c2w__codebook");
+        TensorProto idx = w.get("c2w__indices");
+        assertEquals(8, Tensors.numel(cb));
+        assertEquals(DataType.UINT8_VALUE, idx.getDataType());
+        for (byte b : idx.getRawData().toByteArray()) {
+            assertTrue((b & 0xFF) < 8);
+        }
+    }
+
+    @Test
+    void cluster_keepsPrunedZeros_exactlyZero() {
+        OnnxModel pruned = run(new MagnitudePruning(), Map.of("sparsity", "0.6"), TinyModels.mlp()).model();
+        OnnxModel out = run(new KMeansWeightClustering(), Map.of("k", "4"), pruned).model();
+        OnnxModel folded = io.tinyfleet.compression.quantize.common.Materialize.weights(out);
+        assertEquals(zeros(pruned.initializers().get("w1")), zeros(folded.initializers().get("w1")), 1e-9);
+    }
+
+    @Test
+    void int8_storesInt8Weights_andFusesInOnnxRuntime() {
+        TechniqueResult r = run(new StaticQdqQuantization(), Map.of(), TinyModels.cnn());
+        Map<String, TensorProto> w = r.model().initializers();
+        assertEquals(DataType.INT8_VALUE, w.get("c1w_quantized").getDataType());
+        assertEquals(DataType.INT32_VALUE, w.get("c1b_quantized").getDataType());
+        var ops = OrtRun.opCounts(OrtRun.optimized(r.model(), OptLevel.EXTENDED_OPT));
+        assertEquals(2, ops.getOrDefault("QLinearConv", 0), ops.toString());
+        assertTrue(ops.containsKey("QGemm"), ops.toString());
+        assertEquals(java.util.List.of(), r.stats().get("unfusedLayers"));
+    }
+
+    @Test
+    void int8_calibrates_withEveryMethod() {
+        for (String m : new String[] {"minmax", "percentile", "entropy"}) {
+            TechniqueResult r = run(new StaticQdqQuantization(), Map.of("method", m, "samples", "16"), TinyModels.mlp());
+            var inputs = TinyModels.inputs(TinyModels.mlp());
+            double err = TinyModels.relativeError(TinyModels.run(TinyModels.mlp(), inputs), TinyModels.run(r.model(), inputs));
+            assertTrue(err < 0.2, m + ": " + err);
+        }
+    }
+
+    @Test
+    void fp16_halvesWeightBytes_andKeepsFloatInterface() {
+        OnnxModel in = TinyModels.cnn();
+        OnnxModel out = run(new Fp16WeightConversion(), Map.of(), in).model();
+        long halfs = out.graph().getInitializerList().stream().filter(t -> t.getDataType() == DataType.FLOAT16_VALUE).count();
+        assertTrue(halfs >= 3);
+        assertTrue(out.sizeBytes() < 0.65 * in.sizeBytes(), in.sizeBytes() + " -> " + out.sizeBytes());
+        assertEquals(in.graph().getInput(0), out.graph().getInput(0));
+    }
+
+    @Test
+    void pipeline_chainsSteps_andRecordsEach() {
+        Pipeline p = Pipeline.parse("prune:sparsity=0.5 > cluster:k=16 > quantize:int8", TechniqueRegistry.standard());
+        Pipeline.Result r = p.run(TinyModels.cnn(), CTX, io.tinyfleet.compression.pipeline.ModelMeasurer.NONE, s -> { });
+        assertEquals(3, r.steps().size());
+        assertEquals(r.steps().get(0).outputId(), r.steps().get(1).inputId());
+        assertEquals(r.steps().get(0).outputSha256(), r.steps().get(1).inputSha256());
+        assertEquals(p.toText(), io.tinyfleet.compression.pipeline.Provenance.pipelineText(r.model()));
+        OrtRun.load(r.model());
+        long int8 = r.model().graph().getInitializerList().stream().filter(t -> t.getDataType() == DataType.INT8_VALUE).count();
+        assertTrue(int8 >= 3);
+    }
+
+    @Test
+    void pipeline_parsesYaml_likeText() {
+        String yaml = "steps:\n  - prune: {sparsity: 0.5}\n  - quantize: {mode: int8, method: entropy}\n  - 'cluster:k=4'\n";
+        Pipeline p = Pipeline.parse(yaml, TechniqueRegistry.standard());
+        assertEquals(Pipeline.parse("prune:sparsity=0.5 > quantize:int8,method=entropy > cluster:k=4",
+                TechniqueRegistry.standard()).toText(), p.toText());
+    }
+
+    @Test
+    void pipeline_namesStepAndField_whenConfigIsBad() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Pipeline.parse("prune:sparsity=0.5 > cluster:k=999", TechniqueRegistry.standard()));
+        assertTrue(e.getMessage().contains("step 2") && e.getMessage().contains("'k'"), e.getMessage());
+        IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
+                () -> Pipeline.parse("quantize:int9", TechniqueRegistry.standard()));
+        assertTrue(m.getMessage().contains("int9"), m.getMessage());
+    }
+
+}
