@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 io.tinyfleet.cli.bench.BenchCommand.class,
+                CompressCommand.class,
                 InspectCommand.class, EvalCommand.class,
         })
 public final class TinyFleet implements Runnable {
