@@ -28,7 +28,8 @@ public final class BenchCommand implements Callable<Integer> {
     /** Every suite, in the order {@code all} runs them. Add a suite here. */
     static List<BenchSuite> suites() {
         return List.of(
-                new RuntimeSuite()
+                new RuntimeSuite(),
+                new SensorsSuite()
         );
     }
 
