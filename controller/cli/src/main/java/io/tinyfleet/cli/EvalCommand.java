@@ -136,7 +136,8 @@ public final class EvalCommand implements Callable<Integer> {
         }
         OpProfile p = r.profile();
         if (p != null) {
-            out.printf("%nprofile     %d runs, %.2f ms kernel time per run%n", p.runs(), p.totalMs() / Math.max(1, p.runs()));
+            out.printf("%nprofile     batch %d, %d runs after warm-up, %.3f ms kernel time per run%n", r.batch(), p.runs(),
+                    p.totalMs() / Math.max(1, p.runs()));
             out.printf("  %-28s %8s %10s%n", "op type", "share", "ms/run");
             for (OpProfile.Entry e : p.byOp()) {
                 out.printf("  %-28s %7.1f%% %10.4f%n", e.name(), 100 * e.share(), e.perRunMs());

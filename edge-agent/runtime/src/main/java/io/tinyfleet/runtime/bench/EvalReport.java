@@ -31,7 +31,7 @@ import java.util.Map;
  * @param optLevel             graph optimisation level
  * @param inputShapes          shape fed to each input at {@code batch}
  * @param notes                what the user should know (fixed batch, substituted symbolic dims...)
- * @param profile              per-op and per-node time, when profiling was asked for
+ * @param profile              per-op and per-node time at {@code batch}, when profiling was asked for
  */
 public record EvalReport(String model, String modelSha256, long modelBytes, String dataset, String dataSha256,
                          int samples, Double accuracy, Integer correct, int batch, LatencyStats latencyMs,

@@ -138,7 +138,7 @@ public final class Evaluator {
                 }
             }
             OptionalLong rssRun = Rss.current();
-            OpProfile profile = o.profile() ? profile(model, o, feed, order, small) : null;
+            OpProfile profile = o.profile() ? profile(model, o, feed, order, big) : null;
             OptionalLong peak = Rss.peak();
             return new EvalReport(model.origin(), model.sha256(), model.sizeBytes(), o.dataName(),
                     o.data() == null ? null : o.data().head(samples).sha256(), samples, accuracy, correct, big,
