@@ -36,9 +36,9 @@ public final class TechniqueRegistry {
                 new io.tinyfleet.compression.lowrank.TruncatedSvdFactorization(),
                 new io.tinyfleet.compression.cluster.KMeansWeightClustering(),
                 new io.tinyfleet.compression.quantize.qdq.StaticQdqQuantization(),
-                // DYN
-                new io.tinyfleet.compression.quantize.fp16.Fp16WeightConversion()
-                // INT4
+                new io.tinyfleet.compression.quantize.dynamic.DynamicInt8Quantization(),
+                new io.tinyfleet.compression.quantize.fp16.Fp16WeightConversion(),
+                new io.tinyfleet.compression.quantize.int4.BlockwiseInt4WeightQuantization()
                 // MIXED
                 ));
     }

@@ -23,6 +23,10 @@ public final class OpsetUpgrade {
             "Sigmoid", "Tanh", "LeakyRelu", "Identity", "Constant", "Shape", "Gather", "Sum", "PRelu", "Cast", "Abs",
             "Neg", "Exp", "Log", "Sqrt", "Max", "Min", "Mean", "Elu", "Selu", "Softplus", "HardSigmoid");
 
+    /** Ops whose meaning is stable from opset 13 on (their inputs/attributes changed at 11-13). */
+    static final Set<String> SAME_FROM_13 = Set.of("Softmax", "LogSoftmax", "Squeeze", "Unsqueeze", "ReduceSum", "Clip",
+            "Pad", "Dropout", "Split", "BatchNormalization");
+
     private OpsetUpgrade() {
     }
 
@@ -40,7 +44,8 @@ public final class OpsetUpgrade {
         for (NodeProto n : model.graph().getNodeList()) {
             if (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx")) {
                 if (!SAME_MEANING.contains(n.getOpType())
-                        && !(n.getOpType().equals("BatchNormalization") && from >= 9)) {
+                        && !(n.getOpType().equals("BatchNormalization") && from >= 9)
+                        && !(SAME_FROM_13.contains(n.getOpType()) && from >= 13)) {
                     bad.add("node " + Graphs.label(n) + " changed meaning between opset " + from + " and " + target
                             + ", so the model cannot be raised to opset " + target + " (re-export it at " + target + ")");
                 }
