@@ -1,0 +1,2 @@
+/** Fleet metrics for Prometheus (Micrometer): devices online/offline, MQTT messages in and dropped. */
+package io.tinyfleet.server.metrics;
