@@ -4,10 +4,12 @@ import io.tinyfleet.runtime.bench.Rss;
 import io.tinyfleet.runtime.hw.SystemRoots;
 import io.tinyfleet.runtime.profile.DeviceProfile;
 import io.tinyfleet.runtime.sensors.EnergyResult;
+import io.tinyfleet.runtime.sensors.HostLoad;
 import io.tinyfleet.runtime.sensors.OshiHostLoad;
 import io.tinyfleet.runtime.sensors.PowerMeter;
 import io.tinyfleet.runtime.sensors.PowerSampler;
 import io.tinyfleet.runtime.sensors.PowerSensors;
+import io.tinyfleet.runtime.sensors.ProcfsHostLoad;
 import io.tinyfleet.runtime.sensors.Reading;
 import io.tinyfleet.runtime.sensors.TelemetrySampler;
 import io.tinyfleet.runtime.sensors.TelemetrySnapshot;
@@ -75,7 +77,9 @@ public final class SensorsSuite implements BenchSuite {
         long cpu0 = threads.getCurrentThreadCpuTime();
         long wall0 = System.nanoTime();
         Optional<PowerMeter> meter = sensors.meterOrEstimate(profile);
-        TelemetrySampler telemetry = new TelemetrySampler(SystemRoots.host(), new OshiHostLoad(), meter,
+        boolean procfs = ProcfsHostLoad.available(SystemRoots.host());
+        HostLoad host = procfs ? new ProcfsHostLoad(SystemRoots.host()) : new OshiHostLoad();
+        TelemetrySampler telemetry = new TelemetrySampler(SystemRoots.host(), host, meter,
                 meter.isPresent() ? "" : sensors.whyUnknown(profile));
         out.put("setup", Map.of("cpuMs", (threads.getCurrentThreadCpuTime() - cpu0) / 1e6,
                 "wallMs", (System.nanoTime() - wall0) / 1e6));
@@ -84,6 +88,7 @@ public final class SensorsSuite implements BenchSuite {
         Duration period = o.quick() ? Duration.ofMillis(500) : Duration.ofSeconds(1);
         double[] cpuMs = new double[samples];
         double[] wallMs = new double[samples];
+
         TelemetrySnapshot last = null;
         long processCpu0 = processCpuNanos();
         long windowStart = System.nanoTime();
@@ -101,6 +106,7 @@ public final class SensorsSuite implements BenchSuite {
                 last = telemetry.sample();
                 cpuMs[i] = (threads.getCurrentThreadCpuTime() - c) / 1e6;
                 wallMs[i] = (System.nanoTime() - w) / 1e6;
+
                 next += period.toNanos();
                 long sleep = next - System.nanoTime();
                 if (sleep > 0) {
@@ -115,6 +121,7 @@ public final class SensorsSuite implements BenchSuite {
         double[] steady = Arrays.copyOfRange(cpuMs, 1, samples);
         double meanCpuMs = mean(steady);
         Map<String, Object> t = new LinkedHashMap<>();
+        t.put("hostLoad", procfs ? "procfs" : "oshi");
         t.put("samples", samples);
         t.put("periodMs", period.toMillis());
         t.put("firstSampleCpuMs", cpuMs[0]);
@@ -130,6 +137,21 @@ public final class SensorsSuite implements BenchSuite {
         t.put("wholeProcessCpuPercentOfOneCoreSecondHalf", secondHalfPercent);
         t.put("wholeProcessNote", "every thread of this JVM (JIT, GC, the bench itself) while it only samples; the second half excludes most JIT warm-up");
         t.put("powerSource", telemetry.powerSource());
+        if (procfs) {
+            // OSHI's HostLoad after the window (so the whole-process figures above exclude it), for comparison;
+            // 400 ms apart because OSHI caches CPU ticks for 300 ms
+            OshiHostLoad oshi = new OshiHostLoad();
+            double[] oshiCpuMs = new double[10];
+            for (int i = 0; i < oshiCpuMs.length; i++) {
+                Thread.sleep(400);
+                long oc = threads.getCurrentThreadCpuTime();
+                oshi.read();
+                oshiCpuMs[i] = (threads.getCurrentThreadCpuTime() - oc) / 1e6;
+            }
+            t.put("oshiHostLoadCpuMsPerReadMean", mean(Arrays.copyOfRange(oshiCpuMs, 1, oshiCpuMs.length)));
+            t.put("oshiNote", "the same figures (per-CPU load, memory, own process) read through OSHI, 9 reads after 1 warm-up;"
+                    + " not used by the sampler on Linux");
+        }
         out.put("telemetry", t);
         out.put("lastSnapshot", last == null ? Map.of() : last.toMap());
 

@@ -23,21 +23,9 @@ record CpuTicks(long busy, long total, int cpus) {
         int cpus = 0;
         for (String line : stat.split("\n")) {
             if (line.startsWith("cpu ")) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length < 5) {
-                    throw new SensorReadException("too few fields in the cpu line of " + origin);
-                }
-                long[] v = new long[9];
-                try {
-                    for (int i = 0; i < v.length && i + 1 < f.length; i++) {
-                        v[i] = Long.parseLong(f[i + 1]);
-                    }
-                } catch (NumberFormatException e) {
-                    throw new SensorReadException("not a number in the cpu line of " + origin + ": " + line);
-                }
-                // user nice system idle iowait irq softirq steal guest
-                busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
-                total = busy + v[3] + v[4];
+                long[] bt = busyAndTotal(line, origin);
+                busy = bt[0];
+                total = bt[1];
             } else if (line.startsWith("cpu") && line.length() > 3 && Character.isDigit(line.charAt(3))) {
                 cpus++;
             }
@@ -46,6 +34,25 @@ record CpuTicks(long busy, long total, int cpus) {
             throw new SensorReadException("no cpu lines in " + origin);
         }
         return new CpuTicks(busy, total, cpus);
+    }
+
+    /** {busy, total} jiffies of one {@code cpu}/{@code cpuN} line. */
+    static long[] busyAndTotal(String line, String origin) throws SensorReadException {
+        String[] f = line.trim().split("\\s+");
+        if (f.length < 5) {
+            throw new SensorReadException("too few fields in a cpu line of " + origin + ": " + line);
+        }
+        long[] v = new long[9];
+        try {
+            for (int i = 0; i < v.length && i + 1 < f.length; i++) {
+                v[i] = Long.parseLong(f[i + 1]);
+            }
+        } catch (NumberFormatException e) {
+            throw new SensorReadException("not a number in a cpu line of " + origin + ": " + line);
+        }
+        // user nice system idle iowait irq softirq steal guest
+        long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+        return new long[] {busy, busy + v[3] + v[4]};
     }
 
     /** Average number of busy CPUs between {@code before} and this reading; empty interval gives 0. */

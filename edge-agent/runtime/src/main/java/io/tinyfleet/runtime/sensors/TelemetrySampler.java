@@ -64,7 +64,8 @@ public final class TelemetrySampler implements AutoCloseable {
     }
 
     /**
-     * The running host: OSHI for CPU/memory/process, {@code /sys} for temperatures and power,
+     * The running host: procfs for CPU/memory/process on Linux ({@link ProcfsHostLoad}, OSHI
+     * elsewhere), {@code /sys} for temperatures and power,
      * and the profile's estimate when no power sensor can be read.
      *
      * @param profile the device profile, if known (for the power estimate)
@@ -73,8 +74,8 @@ public final class TelemetrySampler implements AutoCloseable {
         SystemRoots roots = SystemRoots.host();
         PowerSensors sensors = PowerSensors.scan(roots);
         Optional<PowerMeter> meter = sensors.meterOrEstimate(profile);
-        return new TelemetrySampler(roots, new OshiHostLoad(), meter,
-                meter.isPresent() ? "" : sensors.whyUnknown(profile));
+        HostLoad host = ProcfsHostLoad.available(roots) ? new ProcfsHostLoad(roots) : new OshiHostLoad();
+        return new TelemetrySampler(roots, host, meter, meter.isPresent() ? "" : sensors.whyUnknown(profile));
     }
 
     /** The power source label ({@code measured:...}, {@code estimated:profile}) or {@code unknown}. */
