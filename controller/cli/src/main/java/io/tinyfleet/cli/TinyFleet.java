@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 io.tinyfleet.cli.bench.BenchCommand.class,
+                SearchCommand.class,
                 CompressCommand.class,
                 InspectCommand.class, EvalCommand.class,
         })

@@ -28,6 +28,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** Every suite, in the order {@code all} runs them. Add a suite here. */
     static List<BenchSuite> suites() {
         return List.of(
+                new SearchSuite(),
                 new RuntimeSuite(),
                 new SensorsSuite()
         );

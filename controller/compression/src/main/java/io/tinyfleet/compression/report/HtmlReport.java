@@ -138,12 +138,12 @@ public final class HtmlReport {
         Candidate b = r.baseline();
         long ok = r.candidates().stream().filter(Candidate::ok).count();
         long front = r.candidates().stream().filter(Candidate::paretoOptimal).count();
-        return String.format(Locale.ROOT, "Baseline: accuracy %s, %,d bytes on the wire, %s ms. %d candidates measured"
-                        + " (%d of %d pipelines in the space, strategy %s), %d on the Pareto front. Steps run %d, reused"
-                        + " from the cache %d (+%d from disk); %.0f s%s.", pct(b.accuracy()), b.wireBytes(),
-                ms(b.latencyMs()), ok, r.candidates().size(), r.pipelinesInSpace(), r.strategy(), front,
-                r.cache().stepRuns(), r.cache().stepHits(), r.cache().diskHits(), r.elapsedSeconds(),
-                r.budgetExhausted() ? " (budget exhausted)" : "");
+        return String.format(Locale.ROOT, "Baseline: accuracy %s, %,d bytes on the wire, %s ms. %d candidates"
+                        + " measured, %d failed (the error says which step and why); %d pipelines in the space; strategy"
+                        + " %s; %d on the Pareto front. Steps run %d, reused from the cache %d (+%d from disk); %.0f s%s.",
+                pct(b.accuracy()), b.wireBytes(), ms(b.latencyMs()), ok, r.candidates().size() - ok,
+                r.pipelinesInSpace(), r.strategy(), front, r.cache().stepRuns(), r.cache().stepHits(),
+                r.cache().diskHits(), r.elapsedSeconds(), r.budgetExhausted() ? " (budget exhausted)" : "");
     }
 
     private static String bestTable(SearchResult r) {

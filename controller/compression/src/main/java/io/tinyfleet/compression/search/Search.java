@@ -59,8 +59,14 @@ public final class Search {
 
     /** Runs the search from {@code baseline}. */
     public static SearchResult run(OnnxModel baseline, Config cfg, StepRunner runner, CandidateEvaluator evaluator) {
+        return run(baseline, cfg, runner, evaluator, line -> { });
+    }
+
+    /** Runs the search from {@code baseline}, one {@code log} line per candidate measured. */
+    public static SearchResult run(OnnxModel baseline, Config cfg, StepRunner runner, CandidateEvaluator evaluator,
+                                   java.util.function.Consumer<String> log) {
         Deadline deadline = new Deadline(cfg.budget());
-        String baseId = baseline.sha256();
+        String baseId = runner.idOf(baseline);
         CandidateTree tree = new CandidateTree(baseline, baseId, runner, evaluator, cfg.cacheDir(),
                 cfg.space().maxDepth());
         tree.measure(tree.root());
@@ -69,7 +75,15 @@ public final class Search {
                     + tree.root().evalError());
         }
         List<CandidateTree.Node> order = new ArrayList<>();
-        boolean done = cfg.strategy().run(cfg.space(), tree, deadline, order::add);
+        boolean done = cfg.strategy().run(cfg.space(), tree, deadline, n -> {
+            order.add(n);
+            Measurement m = n.measurement();
+            String err = n.error() != null ? n.error() : n.evalError();
+            log.accept(String.format(Locale.ROOT, "[%d %.0fs] %s: %s", order.size(), deadline.elapsedSeconds(),
+                    n.pipeline(), err != null ? err : String.format(Locale.ROOT, "accuracy %.4f, wire %d B, %.3f ms",
+                            m.accuracy() == null ? Double.NaN : m.accuracy(), m.wireBytes(),
+                            m.latencyMs() == null ? Double.NaN : m.latencyMs())));
+        });
 
         Double baseAcc = tree.root().measurement().accuracy();
         Map<String, DeviceConstraints> constraints = new LinkedHashMap<>();

@@ -26,4 +26,9 @@ public interface StepRunner {
      * @throws RuntimeException with a one-line message when the step cannot be applied
      */
     Output apply(OnnxModel parent, String parentId, Step step);
+
+    /** The id of a model that did not come from this runner (the baseline): its SHA-256 by default. */
+    default String idOf(OnnxModel model) {
+        return model.sha256();
+    }
 }

@@ -1,0 +1,177 @@
+package io.tinyfleet.cli.bench;
+
+import io.tinyfleet.compression.report.HtmlReport;
+import io.tinyfleet.compression.report.ResultsWriter;
+import io.tinyfleet.compression.search.Candidate;
+import io.tinyfleet.compression.search.Deadline;
+import io.tinyfleet.compression.search.Limits;
+import io.tinyfleet.compression.search.SearchResult;
+import io.tinyfleet.compression.search.SearchSetup;
+import io.tinyfleet.compression.search.Step;
+import io.tinyfleet.runtime.data.LabeledImages;
+import io.tinyfleet.runtime.data.Split;
+import io.tinyfleet.runtime.model.OnnxModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Issue 6 targets. (1) {@code mlp} and {@code lenet5}: the smallest candidate on the wire within 0.5
+ * point of the baseline's accuracy, as a ratio to the fp32 file (target &ge; 50x). (2) {@code mobile}:
+ * the best distilled student with &le; 1/4 of the teacher's parameters (target within 1.5 points).
+ * (3) {@code lenet5}: a search over 4 techniques, every order, 2 settings each, its time (target
+ * &le; 30 min) and cache reuse. Baselines are the trained models in {@code bench-results/models}.
+ */
+public final class SearchSuite implements BenchSuite {
+
+    /** Where the training engineer's bench writes the trained baselines. */
+    static final Path MODELS = Path.of("bench-results", "models");
+
+    @Override
+    public String name() {
+        return "search";
+    }
+
+    @Override
+    public String description() {
+        return "issue 6: >=50x smaller on the wire within 0.5 pt (mlp, lenet5), distilled student <=1/4 params"
+                + " within 1.5 pt (mobile), 4-technique all-orders search on lenet5 within 30 min";
+    }
+
+    @Override
+    public Map<String, Object> run(BenchOptions o) throws Exception {
+        LabeledImages[] tv = SearchSetup.trainValidation(LabeledImages.load(o.data(), Split.TRAIN));
+        LabeledImages test = LabeledImages.load(o.data(), Split.TEST);
+        int evalLimit = o.quick() ? 1000 : 0;
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<SearchResult> all = new ArrayList<>();
+
+        // (1) compression ratio within 0.5 point
+        List<String> tries = List.of("prune:sparsity=0.9", "prune:sparsity=0.95", "cluster:k=16", "cluster:k=8",
+                "quantize:int8");
+        for (String arch : List.of("mlp", "lenet5")) {
+            Optional<OnnxModel> m = baseline(arch, out);
+            if (m.isEmpty()) {
+                continue;
+            }
+            SearchResult r = SearchSetup.run(m.get(), arch, options(o, List.of("prune", "cluster", "quantize"),
+                    tries, "exhaustive", evalLimit, 0.5), tv[0], tv[1], test, null, System.err::println);
+            all.add(r);
+            out.put(arch + ".ratio", ratio(r, 0.005));
+        }
+        // (2) distillation on mobile
+        Optional<OnnxModel> mobile = baseline("mobile", out);
+        if (mobile.isPresent()) {
+            int epochs = o.quick() ? 1 : 5;
+            SearchResult r = SearchSetup.run(mobile.get(), "mobile", options(o, List.of("distill"),
+                    List.of("distill:width=0.5,epochs=" + epochs, "distill:width=0.5,epochs=" + epochs + ",labels=false"),
+                    "exhaustive", evalLimit, 1.5), tv[0], tv[1], test, null, System.err::println);
+            all.add(r);
+            out.put("mobile.distill", distill(r));
+        }
+        // (3) 4 techniques x all orders x 2 settings on lenet5
+        Optional<OnnxModel> lenet = baseline("lenet5", out);
+        if (lenet.isPresent()) {
+            List<String> four = List.of("prune", "cluster", "quantize", "lowrank");
+            List<String> two = List.of("prune:sparsity=0.7", "prune:sparsity=0.9", "cluster:k=32", "cluster:k=8",
+                    "quantize:int8", "quantize:fp16", "lowrank:ratio=0.5", "lowrank:ratio=0.25");
+            SearchSetup.Options so = options(o, four, two, "exhaustive", o.quick() ? 500 : 2000, 1.0);
+            SearchResult r = SearchSetup.run(lenet.get(), "lenet5-orders", so, tv[0], tv[1], test, null,
+                    System.err::println);
+            all.add(r);
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("pipelinesInSpace", r.pipelinesInSpace());
+            s.put("candidates", r.candidates().size());
+            s.put("failed", r.candidates().stream().filter(c -> c.error() != null).count());
+            s.put("elapsedSeconds", r.elapsedSeconds());
+            s.put("targetSeconds", 1800);
+            s.put("met", !r.budgetExhausted() && r.elapsedSeconds() <= 1800);
+            s.put("cache", r.cache());
+            s.put("evalLimit", so.evalLimit());
+            s.put("paretoFront", r.candidates().stream().filter(Candidate::paretoOptimal).count());
+            out.put("lenet5.orders", s);
+        }
+        if (!all.isEmpty()) {
+            Path dir = o.workDir().resolve("report");
+            List<HtmlReport.Section> sections = all.stream().map(r -> new HtmlReport.Section(r.model(), r, "")).toList();
+            out.put("report", HtmlReport.write(dir, "tinyfleet bench search", "", sections).toString());
+            ResultsWriter.writeJson(all, dir, "results.json");
+        }
+        return out;
+    }
+
+    private static SearchSetup.Options options(BenchOptions o, List<String> techniques, List<String> tries,
+                                               String strategy, int evalLimit, double drop) {
+        return new SearchSetup.Options(o.data(), techniques, tries.stream().map(Step::parse).toList(), 0, strategy,
+                List.of(), new Limits(0.5, 0.5, null, null, drop), Deadline.parseBudget("40m"), evalLimit, 30, o.seed(),
+                o.workDir().resolve("cache"), "wire", 128);
+    }
+
+    private static Optional<OnnxModel> baseline(String arch, Map<String, Object> out) {
+        Path f = MODELS.resolve(arch + ".onnx");
+        if (!Files.isRegularFile(f)) {
+            out.put(arch + ".error", "no trained baseline at " + f + ": run `tinyfleet bench training` first");
+            return Optional.empty();
+        }
+        return Optional.of(OnnxModel.load(f));
+    }
+
+    /** Smallest wire size within {@code drop} (fraction) of the baseline accuracy, against the fp32 file. */
+    static Map<String, Object> ratio(SearchResult r, double drop) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        double floor = r.baseline().accuracy() - drop;
+        Optional<Candidate> best = r.candidates().stream().filter(Candidate::ok).filter(c -> c.accuracy() >= floor)
+                .min(Comparator.comparingLong(Candidate::wireBytes));
+        s.put("baselineAccuracy", r.baseline().accuracy());
+        s.put("baselineFileBytes", r.baseline().fileBytes());
+        s.put("baselineWireBytes", r.baseline().wireBytes());
+        best.ifPresent(c -> {
+            s.put("pipeline", c.pipeline());
+            s.put("accuracy", c.accuracy());
+            s.put("accuracyDropPoints", 100 * (r.baseline().accuracy() - c.accuracy()));
+            s.put("wireBytes", c.wireBytes());
+            s.put("fileOverWire", r.baseline().fileBytes() / (double) c.wireBytes());
+            s.put("met", r.baseline().fileBytes() / (double) c.wireBytes() >= 50);
+        });
+        if (best.isEmpty()) {
+            s.put("met", false);
+            s.put("why", "no candidate within the accuracy floor");
+        }
+        s.put("target", ">= 50x fp32 file / wire, <= 0.5 point loss");
+        s.put("candidates", r.candidates().size());
+        s.put("cache", r.cache());
+        s.put("elapsedSeconds", r.elapsedSeconds());
+        return s;
+    }
+
+    /** Best student with at most a quarter of the teacher's parameters. */
+    static Map<String, Object> distill(SearchResult r) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        long teacher = r.baseline().params();
+        s.put("teacherParams", teacher);
+        s.put("teacherAccuracy", r.baseline().accuracy());
+        List<Map<String, Object>> students = new ArrayList<>();
+        for (Candidate c : r.candidates()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("pipeline", c.pipeline());
+            x.put("params", c.params());
+            x.put("paramsRatio", c.params() == null ? null : c.params() / (double) teacher);
+            x.put("accuracy", c.accuracy());
+            x.put("accuracyDropPoints", c.accuracy() == null ? null : 100 * (r.baseline().accuracy() - c.accuracy()));
+            x.put("error", c.error());
+            students.add(x);
+        }
+        s.put("students", students);
+        Optional<Candidate> best = r.candidates().stream().filter(Candidate::ok)
+                .filter(c -> c.params() != null && c.params() * 4 <= teacher)
+                .max(Comparator.comparingDouble(Candidate::accuracy));
+        s.put("met", best.isPresent() && 100 * (r.baseline().accuracy() - best.get().accuracy()) <= 1.5);
+        s.put("target", "student <= 1/4 teacher params within 1.5 points");
+        return s;
+    }
+}

@@ -1,0 +1,110 @@
+package io.tinyfleet.compression.search;
+
+import io.tinyfleet.compression.FineTuner;
+import io.tinyfleet.compression.Progress;
+import io.tinyfleet.compression.TechniqueContext;
+import io.tinyfleet.compression.TechniqueRegistry;
+import io.tinyfleet.runtime.data.LabeledImages;
+import io.tinyfleet.runtime.data.Preprocessing;
+import io.tinyfleet.runtime.data.Split;
+import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.profile.DeviceProfile;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * Wires a search to the real pieces: the compression pipeline ({@link PipelineStepRunner} over the
+ * standard registry, with the trainer's fine-tuner) and the runtime's evaluator
+ * ({@link RuntimeCandidateEvaluator}) on a labelled dataset. Used by {@code tinyfleet search},
+ * {@code tinyfleet study} and the {@code search} bench suite.
+ */
+public final class SearchSetup {
+
+    /** Training images held out for validation (accuracy-driven choices, distillation progress). */
+    public static final int VALIDATION_SAMPLES = 5000;
+
+    /**
+     * Everything a search needs besides the model.
+     *
+     * @param data         dataset name or folder ({@code fashion-mnist})
+     * @param techniques   technique names in the order given
+     * @param tries        settings to try (replacing a technique's defaults)
+     * @param maxDepth     longest pipeline (0: all techniques)
+     * @param strategy     {@code auto}, {@code exhaustive}, {@code beam} or {@code beam:N}
+     * @param profiles     device profile files
+     * @param limits       budgets and floors
+     * @param budget       time budget (zero: none)
+     * @param evalLimit    test images per candidate (0: all)
+     * @param latencyRuns  timed batch-1 runs per candidate
+     * @param seed         seed of every technique
+     * @param cacheDir     folder keeping candidate models across runs, or null
+     * @param prefer       what "best" means, see {@link Search#PREFERENCES}
+     * @param calibration  calibration images for quantisation
+     */
+    public record Options(String data, List<String> techniques, List<Step> tries, int maxDepth, String strategy,
+                          List<Path> profiles, Limits limits, Duration budget, int evalLimit, int latencyRuns,
+                          long seed, Path cacheDir, String prefer, int calibration) {
+    }
+
+    private SearchSetup() {
+    }
+
+    /**
+     * Settings tried for each technique when the user gives none: two per technique, a mild and a
+     * strong one. Fine-tuning (one epoch) is asked for only when the trainer is available.
+     */
+    public static Map<String, List<Step>> defaults(boolean fineTune) {
+        String ft = fineTune ? ",finetune=1" : "";
+        Map<String, List<Step>> d = new LinkedHashMap<>();
+        d.put("prune", List.of(Step.parse("prune:sparsity=0.7" + ft), Step.parse("prune:sparsity=0.9" + ft)));
+        d.put("cluster", List.of(Step.parse("cluster:k=32" + ft), Step.parse("cluster:k=8" + ft)));
+        d.put("quantize", List.of(Step.parse("quantize:int8"), Step.parse("quantize:fp16")));
+        d.put("lowrank", List.of(Step.parse("lowrank:ratio=0.5"), Step.parse("lowrank:ratio=0.25")));
+        d.put("distill", List.of(Step.parse("distill:width=0.5,epochs=2"), Step.parse("distill:width=0.25,epochs=2")));
+        return d;
+    }
+
+    /** Splits the training set: all but the last {@link #VALIDATION_SAMPLES} images train, the rest validate. */
+    public static LabeledImages[] trainValidation(LabeledImages train) {
+        int n = train.count();
+        int v = Math.min(VALIDATION_SAMPLES, n / 10);
+        return new LabeledImages[]{train.subset(IntStream.range(0, n - v).toArray()),
+                train.subset(IntStream.range(n - v, n).toArray())};
+    }
+
+    /**
+     * Loads {@code o.data()} and runs the search on {@code model} named {@code name}.
+     *
+     * @param ft the trainer's fine-tuner for {@code finetune=N} settings, or null when none is available
+     */
+    public static SearchResult run(OnnxModel model, String name, Options o, FineTuner ft, Consumer<String> log) {
+        LabeledImages[] tv = trainValidation(LabeledImages.load(o.data(), Split.TRAIN));
+        LabeledImages test = LabeledImages.load(o.data(), Split.TEST);
+        return run(model, name, o, tv[0], tv[1], test, ft, log);
+    }
+
+    /** Runs the search on already loaded data. */
+    public static SearchResult run(OnnxModel model, String name, Options o, LabeledImages train,
+                                   LabeledImages validation, LabeledImages test, FineTuner ft,
+                                   Consumer<String> log) {
+        SearchSpace space = SearchSpace.of(o.techniques(), o.tries(), defaults(ft != null), o.maxDepth());
+        TechniqueContext ctx = new TechniqueContext(o.seed(), o.data(), train, validation, Preprocessing.DEFAULT,
+                o.calibration(), Progress.NONE, ft);
+        PipelineStepRunner runner = new PipelineStepRunner(TechniqueRegistry.standard(), ctx);
+        runner.validate(space);
+        List<DeviceProfile> profiles = new ArrayList<>();
+        o.profiles().forEach(p -> profiles.add(DeviceProfile.load(p)));
+        RuntimeCandidateEvaluator eval = new RuntimeCandidateEvaluator(test, o.data(), Preprocessing.DEFAULT,
+                o.evalLimit(), o.latencyRuns());
+        Search.Config cfg = new Search.Config(name, o.data(), space, SearchStrategy.parse(o.strategy(), space),
+                profiles, o.limits(), ProfileEstimator.forHost(eval.options().runtime().intraOpThreads()), o.budget(),
+                o.cacheDir(), o.prefer());
+        return Search.run(model, cfg, runner, eval, log);
+    }
+}
