@@ -142,9 +142,16 @@ class TechniqueInvariantsTest {
         TensorProto cb = w.get("c2w__codebook");
         TensorProto idx = w.get("c2w__indices");
         assertEquals(8, Tensors.numel(cb));
-        assertEquals(DataType.UINT8_VALUE, idx.getDataType());
+        assertEquals(DataType.UINT4_VALUE, idx.getDataType(), "k <= 16 packs indices as uint4 at opset 21");
+        assertEquals(21, out.defaultOpset());
         for (byte b : idx.getRawData().toByteArray()) {
-            assertTrue((b & 0xFF) < 8);
+            assertTrue((b & 0x0F) < 8 && ((b >> 4) & 0x0F) < 8);
+        }
+        OnnxModel wide = run(new KMeansWeightClustering(), Map.of("k", "64"), TinyModels.cnn()).model();
+        TensorProto idx8 = wide.initializers().get("c2w__indices");
+        assertEquals(DataType.UINT8_VALUE, idx8.getDataType());
+        for (byte b : idx8.getRawData().toByteArray()) {
+            assertTrue((b & 0xFF) < 64);
         }
     }
 
@@ -199,6 +206,10 @@ class TechniqueInvariantsTest {
         OrtRun.load(r.model());
         long int8 = r.model().graph().getInitializerList().stream().filter(t -> t.getDataType() == DataType.INT8_VALUE).count();
         assertTrue(int8 >= 3);
+        assertTrue(r.model().initializers().containsKey("c2w__indices"), "int8 keeps the shared codebook's indices");
+        assertEquals(java.util.List.of(), r.steps().get(2).stats().get("unfusedLayers"));
+        var ops = OrtRun.opCounts(OrtRun.optimized(r.model(), OptLevel.EXTENDED_OPT));
+        assertEquals(2, ops.getOrDefault("QLinearConv", 0), ops.toString());
     }
 
     @Test

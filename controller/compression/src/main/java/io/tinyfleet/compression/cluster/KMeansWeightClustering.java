@@ -116,7 +116,11 @@ public final class KMeansWeightClustering implements CompressionTechnique {
             }
             notes.add("fine-tuned the centroids for " + epochs + " epoch(s)");
         }
-        boolean uint4 = model.defaultOpset() >= 21 && k <= 16;
+        boolean uint4 = k <= 16 && io.tinyfleet.compression.graph.OpsetUpgrade.blockers(source, 21).isEmpty();
+        if (uint4 && source.defaultOpset() < 21) {
+            source = io.tinyfleet.compression.graph.OpsetUpgrade.atLeast(source, 21);
+            notes.add("opset raised from " + model.defaultOpset() + " to 21 for uint4 indices; every op keeps its meaning");
+        }
         Edit e = new Edit(source.graph());
         Map<String, Object> layers = new LinkedHashMap<>();
         for (Graphs.WeightRef w : targets) {
@@ -143,7 +147,7 @@ public final class KMeansWeightClustering implements CompressionTechnique {
         stats.put("k", k);
         stats.put("indexType", uint4 ? "uint4" : "uint8");
         stats.put("centroids", layers);
-        return new TechniqueResult(model.withGraph(e.build()), stats, notes);
+        return new TechniqueResult(source.withGraph(e.build()), stats, notes);
     }
 
     /** Centroids of {@code v}: exact zeros keep their own centroid when at least 1 % of values are zero. */

@@ -151,7 +151,10 @@ public final class StaticQdqQuantization implements CompressionTechnique {
 
     /** Quantizes every target layer except those whose weight is in {@code keepFloat}. */
     public TechniqueResult quantize(OnnxModel input, TechniqueConfig config, TechniqueContext ctx, Set<String> keepFloat) {
-        OnnxModel model = Materialize.weights(OpsetUpgrade.atLeast(input, 13));
+        OnnxModel upgraded = OpsetUpgrade.atLeast(input, 13);
+        Map<String, String[]> clustered = clusteredWeights(upgraded);
+        Map<String, TensorProto> upgradedInits = upgraded.initializers();
+        OnnxModel model = Materialize.weights(upgraded);
         GraphProto g = model.graph();
         Map<String, NodeProto> producers = Graphs.producers(g);
         Map<String, List<NodeProto>> consumers = Graphs.consumers(g);
@@ -258,7 +261,40 @@ public final class StaticQdqQuantization implements CompressionTechnique {
             long[] dims = Tensors.dims(w);
             float[] wv = Tensors.toFloats(w);
             float[] sw = QuantMath.int8Scales(wv, dims, axis, 127);
-            if (doneWeights.add(w.getName())) {
+            String[] cl = clustered.get(w.getName());
+            if (cl != null) {
+                // keep weight sharing: an int8 codebook (one scale) gathered by the original indices
+                float[] cb = Tensors.toFloats(upgradedInits.get(cl[0]));
+                float max = 0;
+                for (float c : cb) {
+                    max = Math.max(max, Math.abs(c));
+                }
+                float sc = max > 0 ? max / 127f : 1f;
+                java.util.Arrays.fill(sw, sc);
+                if (doneWeights.add(w.getName())) {
+                    byte[] cq = new byte[cb.length];
+                    for (int i = 0; i < cb.length; i++) {
+                        cq[i] = (byte) Math.max(-127, Math.min(127, Math.rint(cb[i] / sc)));
+                    }
+                    String cqName = e.fresh(cl[0] + "_int8");
+                    String idx32 = e.fresh(cl[1] + "_i32");
+                    String wq = e.fresh(w.getName() + "_quantized");
+                    String ws = e.fresh(w.getName() + "_scale");
+                    String wz = e.fresh(w.getName() + "_zero_point");
+                    e.initializers.remove(w.getName());
+                    e.initializers.put(cqName, Tensors.bytes(cqName, DataType.INT8, new long[] {cb.length}, cq));
+                    e.initializers.put(cl[1], upgradedInits.get(cl[1]));
+                    e.initializers.put(ws, Tensors.floats(ws, new long[0], new float[] {sc}));
+                    e.initializers.put(wz, Tensors.bytes(wz, DataType.INT8, new long[0], new byte[1]));
+                    e.prelude.add(NodeProto.newBuilder().setName(e.fresh(idx32 + "_Cast")).setOpType("Cast")
+                            .addInput(cl[1]).addOutput(idx32)
+                            .addAttribute(GraphBuilder.attr("to", (long) DataType.INT32_VALUE)).build());
+                    e.prelude.add(NodeProto.newBuilder().setName(e.fresh(wq + "_Gather")).setOpType("Gather")
+                            .addInput(cqName).addInput(idx32).addOutput(wq)
+                            .addAttribute(GraphBuilder.attr("axis", 0L)).build());
+                    e.prelude.add(node(e, "DequantizeLinear", List.of(wq, ws, wz), w.getName()));
+                }
+            } else if (doneWeights.add(w.getName())) {
                 String wq = e.fresh(w.getName() + "_quantized");
                 String ws = e.fresh(w.getName() + "_scale");
                 String wz = e.fresh(w.getName() + "_zero_point");
@@ -295,6 +331,7 @@ public final class StaticQdqQuantization implements CompressionTechnique {
             info.put("op", n.getOpType());
             info.put("weight", w.getName());
             info.put("int32Bias", biasDone);
+            info.put("sharedCodebook", cl != null);
             layers.put(n.getName().isEmpty() ? n.getOutput(0) : n.getName(), info);
         }
         e.dropUnusedInitializers();
@@ -350,6 +387,27 @@ public final class StaticQdqQuantization implements CompressionTechnique {
         stats.put("unfusedLayers", unfused);
         stats.put("layers", layers);
         return new TechniqueResult(out, stats, notes);
+    }
+
+    /**
+     * Weights decoded by {@code Gather(codebook, Cast(indices))} (from {@code cluster}): weight name to
+     * {codebook initializer, indices initializer}.
+     */
+    static Map<String, String[]> clusteredWeights(OnnxModel model) {
+        Map<String, TensorProto> inits = model.initializers();
+        Map<String, NodeProto> producers = Graphs.producers(model.graph());
+        Map<String, String[]> out = new HashMap<>();
+        for (NodeProto n : model.graph().getNodeList()) {
+            if (n.getOpType().equals("Gather") && n.getDomain().isEmpty() && Graphs.attrInt(n, "axis", 0) == 0
+                    && inits.containsKey(n.getInput(0)) && inits.get(n.getInput(0)).getDimsCount() == 1
+                    && inits.get(n.getInput(0)).getDataType() == DataType.FLOAT_VALUE) {
+                NodeProto cast = producers.get(n.getInput(1));
+                if (cast != null && cast.getOpType().equals("Cast") && inits.containsKey(cast.getInput(0))) {
+                    out.put(n.getOutput(0), new String[] {n.getInput(0), cast.getInput(0)});
+                }
+            }
+        }
+        return out;
     }
 
     private static int indexOfOutput(List<NodeProto> nodes, String value) {
