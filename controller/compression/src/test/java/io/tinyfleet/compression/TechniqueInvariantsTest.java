@@ -67,6 +67,41 @@ class TechniqueInvariantsTest {
         assertTrue(e.getMessage().contains("trainer"), e.getMessage());
     }
 
+    static TechniqueContext withTinyData() {
+        java.util.Random r = new java.util.Random(5);
+        int n = 256;
+        byte[] px = new byte[n * 16];
+        byte[] lb = new byte[n];
+        for (int i = 0; i < n; i++) {
+            lb[i] = (byte) (i % 10);
+            for (int j = 0; j < 16; j++) {
+                px[i * 16 + j] = (byte) (j == lb[i] ? 200 + r.nextInt(50) : r.nextInt(60));
+            }
+        }
+        var data = io.tinyfleet.runtime.data.LabeledImages.of(4, 4, px, lb);
+        return new TechniqueContext(42, "tiny", data, data, io.tinyfleet.runtime.data.Preprocessing.DEFAULT, 32,
+                Progress.NONE, FineTuners.standard());
+    }
+
+    @Test
+    void magnitude_keepsZeros_whenFineTuned() {
+        MagnitudePruning t = new MagnitudePruning();
+        TechniqueConfig c = t.configure(Map.of("sparsity", "0.5", "finetune", "1"));
+        OnnxModel out = t.apply(TinyModels.mlp(), c, withTinyData()).model();
+        assertEquals(0.5, zeros(out.initializers().get("w1")), 0.01);
+        assertFalse(java.util.Arrays.equals(Tensors.toFloats(out.initializers().get("b1")),
+                Tensors.toFloats(TinyModels.mlp().initializers().get("b1"))), "fine-tuning changed the weights");
+        OrtRun.load(out);
+    }
+
+    @Test
+    void cluster_keepsKCentroids_whenFineTuned() {
+        KMeansWeightClustering t = new KMeansWeightClustering();
+        OnnxModel out = t.apply(TinyModels.mlp(), t.configure(Map.of("k", "4", "finetune", "1")), withTinyData()).model();
+        assertEquals(4, Tensors.numel(out.initializers().get("w1__codebook")));
+        OrtRun.load(out);
+    }
+
     @Test
     void channels_areReallyRemoved_withShapesAndMacsShrunk() {
         OnnxModel in = TinyModels.cnn();

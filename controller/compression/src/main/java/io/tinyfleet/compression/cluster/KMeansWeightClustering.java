@@ -111,8 +111,14 @@ public final class KMeansWeightClustering implements CompressionTechnique {
             source = ctx.requireFineTuner().fineTune(model.withGraph(m.build()), epochs, Map.of(), assignments, ctx);
             Map<String, TensorProto> tuned = source.initializers();
             for (Graphs.WeightRef w : targets) {
-                codebooks.put(w.name(), centroidMeans(Tensors.toFloats(tuned.get(w.name())),
-                        assignments.get(w.name()), codebooks.get(w.name()).length));
+                float[] old = codebooks.get(w.name());
+                float[] fresh = centroidMeans(Tensors.toFloats(tuned.get(w.name())), assignments.get(w.name()), old.length);
+                for (int j = 0; j < old.length; j++) {
+                    if (old[j] == 0f) {
+                        fresh[j] = 0f; // pruned weights stay exactly zero
+                    }
+                }
+                codebooks.put(w.name(), fresh);
             }
             notes.add("fine-tuned the centroids for " + epochs + " epoch(s)");
         }
