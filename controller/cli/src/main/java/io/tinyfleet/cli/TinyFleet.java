@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         description = "Compress ONNX models, ship them over MQTT to small devices, measure them there.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                ControllerCommand.class, io.tinyfleet.agent.AgentCommand.class, DevicesCommand.class, DemoCommand.class,
                 io.tinyfleet.cli.bench.BenchCommand.class,
                 SearchCommand.class,
                 CompressCommand.class,
