@@ -138,31 +138,49 @@ public final class ProcfsHostLoad implements HostLoad {
             return null;
         }
         List<long[]> cpus = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            if (line.startsWith("cpu") && line.length() > 3 && Character.isDigit(line.charAt(3))) {
+        int start = 0;
+        while (start < text.length() && text.startsWith("cpu", start)) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
+            }
+            if (end > start + 3 && Character.isDigit(text.charAt(start + 3))) {
                 try {
-                    cpus.add(CpuTicks.busyAndTotal(line, stat.toString()));
+                    cpus.add(CpuTicks.busyAndTotal(text.substring(start, end), stat.toString()));
                 } catch (SensorReadException e) {
                     return null;
                 }
             }
+            start = end + 1;
         }
         return cpus.isEmpty() ? null : cpus.toArray(new long[0][]);
     }
 
+    /** The value of {@code key} (e.g. {@code "MemTotal:"}) at the start of a line, in bytes when it is in kB, as is when it has no unit (counts). */
     static OptionalLong kiloBytes(String text, String key) {
-        for (String line : text.split("\n")) {
-            if (line.startsWith(key)) {
-                String[] parts = line.substring(key.length()).trim().split("\\s+");
-                try {
-                    long v = Long.parseLong(parts[0]);
-                    boolean kb = parts.length < 2 || parts[1].equalsIgnoreCase("kB");
-                    return OptionalLong.of(kb ? v * 1024L : v);
-                } catch (NumberFormatException e) {
-                    return OptionalLong.empty();
-                }
-            }
+        int at = text.startsWith(key) ? 0 : text.indexOf("\n" + key);
+        if (at < 0) {
+            return OptionalLong.empty();
         }
-        return OptionalLong.empty();
+        int i = at == 0 && text.startsWith(key) ? key.length() : at + 1 + key.length();
+        int n = text.length();
+        while (i < n && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
+            i++;
+        }
+        long v = 0;
+        int digits = 0;
+        while (i < n && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+            v = v * 10 + (text.charAt(i) - '0');
+            i++;
+            digits++;
+        }
+        if (digits == 0) {
+            return OptionalLong.empty();
+        }
+        while (i < n && text.charAt(i) == ' ') {
+            i++;
+        }
+        boolean kb = text.regionMatches(true, i, "kB", 0, 2);
+        return OptionalLong.of(kb ? v * 1024L : v);
     }
 }

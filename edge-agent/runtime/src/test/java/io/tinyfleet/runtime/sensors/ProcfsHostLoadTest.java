@@ -89,4 +89,18 @@ class ProcfsHostLoadTest {
         assertTrue(ProcfsHostLoad.available(Fixtures.roots("raspberry-pi-4")));
         assertFalse(ProcfsHostLoad.available(SystemRoots.under(Fixtures.dir("raspberry-pi-4").resolve("sys"))));
     }
+
+    @Test
+    void parsers_handleOldKernelLinesAndSimilarKeys() throws Exception {
+        // a 2.6 kernel's 7-field cpu line: busy = user+nice+system+irq+softirq, total adds idle+iowait
+        assertEquals(List.of(19L, 28L), java.util.Arrays.stream(CpuTicks.busyAndTotal("cpu0 1 2 3 4 5 6 7", "stat")).boxed().toList());
+        SensorReadException bad = org.junit.jupiter.api.Assertions.assertThrows(SensorReadException.class,
+                () -> CpuTicks.busyAndTotal("cpu0 1 x 3 4", "stat"));
+        assertEquals("not a number in a cpu line of stat: cpu0 1 x 3 4", bad.getMessage());
+        String meminfo = "MemTotal: 10 kB\nSwapCached: 5 kB\nCached:\t7 kB\nHugePages_Total: 3\n";
+        assertEquals(7L * 1024, ProcfsHostLoad.kiloBytes(meminfo, "Cached:").getAsLong());
+        assertEquals(10L * 1024, ProcfsHostLoad.kiloBytes(meminfo, "MemTotal:").getAsLong());
+        assertEquals(3L, ProcfsHostLoad.kiloBytes(meminfo, "HugePages_Total:").getAsLong());
+        assertTrue(ProcfsHostLoad.kiloBytes(meminfo, "MemAvailable:").isEmpty());
+    }
 }
