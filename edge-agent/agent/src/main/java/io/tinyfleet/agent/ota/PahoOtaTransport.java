@@ -23,9 +23,13 @@ public final class PahoOtaTransport implements OtaTransport {
     @Override
     public void subscribe(String filter, Handler handler) throws IOException {
         try {
-            client.subscribe(new MqttSubscription(filter, 1), (topic, msg) -> handler.onMessage(topic,
-                    msg.getPayload(), msg.getProperties() == null ? null : msg.getProperties().getCorrelationData()))
-                    .waitForCompletion(10_000);
+            // Paho 1.2.5 reads a subscription identifier from these properties (0 = let it pick one)
+            // and fails with IndexOutOfBounds when there is none.
+            MqttProperties props = new MqttProperties();
+            props.setSubscriptionIdentifiers(java.util.List.of(0));
+            client.subscribe(new MqttSubscription(filter, 1), null, null, (topic, msg) -> handler.onMessage(topic,
+                    msg.getPayload(), msg.getProperties() == null ? null : msg.getProperties().getCorrelationData()),
+                    props).waitForCompletion(10_000);
         } catch (MqttException e) {
             throw new IOException("cannot subscribe to " + filter + ": " + e.getMessage(), e);
         }
