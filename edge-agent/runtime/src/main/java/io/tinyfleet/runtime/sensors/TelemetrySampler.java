@@ -65,7 +65,7 @@ public final class TelemetrySampler implements AutoCloseable {
 
     /**
      * The running host: procfs for CPU/memory/process on Linux ({@link ProcfsHostLoad}, OSHI
-     * elsewhere), {@code /sys} for temperatures and power,
+     * elsewhere), {@code /sys} for temperatures and power (OSHI's battery where there is no sysfs),
      * and the profile's estimate when no power sensor can be read.
      *
      * @param profile the device profile, if known (for the power estimate)
@@ -73,8 +73,16 @@ public final class TelemetrySampler implements AutoCloseable {
     public static TelemetrySampler forHost(Optional<DeviceProfile> profile) {
         SystemRoots roots = SystemRoots.host();
         PowerSensors sensors = PowerSensors.scan(roots);
-        Optional<PowerMeter> meter = sensors.meterOrEstimate(profile);
-        HostLoad host = ProcfsHostLoad.available(roots) ? new ProcfsHostLoad(roots) : new OshiHostLoad();
+        boolean procfs = ProcfsHostLoad.available(roots);
+        oshi.SystemInfo si = procfs ? null : new oshi.SystemInfo();
+        Optional<PowerMeter> meter = sensors.primary();
+        if (meter.isEmpty() && si != null) {
+            meter = OshiBatteryMeter.fallback(roots.sys(), () -> si.getHardware().getPowerSources());
+        }
+        if (meter.isEmpty()) {
+            meter = sensors.meterOrEstimate(profile);
+        }
+        HostLoad host = procfs ? new ProcfsHostLoad(roots) : new OshiHostLoad(si);
         return new TelemetrySampler(roots, host, meter, meter.isPresent() ? "" : sensors.whyUnknown(profile));
     }
 
