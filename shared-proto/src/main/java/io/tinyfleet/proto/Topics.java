@@ -32,7 +32,13 @@ public final class Topics {
         /** controller → agent, the response of a chunk request: {@code Chunk}. */
         CHUNK("chunk"),
         /** agent → controller: {@code DeploymentStatus}. */
-        OTA_STATUS("ota-status");
+        OTA_STATUS("ota-status"),
+        /** agent → controller: {@code TelemetryBatch} (batched hardware samples with sequence numbers). */
+        TELEMETRY("telemetry"),
+        /** agent → controller: {@code BenchmarkReport} (on-device benchmark of one model). */
+        BENCHMARK("bench"),
+        /** controller → agent: {@code BenchmarkRequest} (run the benchmark now). */
+        BENCHMARK_REQUEST("bench-req");
 
         private final String segment;
 
