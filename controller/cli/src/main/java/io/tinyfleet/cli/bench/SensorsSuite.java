@@ -197,6 +197,10 @@ public final class SensorsSuite implements BenchSuite {
         e.put("joulesPerIteration", m.joulesPerInference());
         e.put("traceSamples", m.trace().size());
         e.put("failedReads", m.trace().failedReads());
+        e.put("samplerCpuMs", m.samplingCpuNanos() / 1e6);
+        e.put("samplerCpuPercentOfOneCore", m.samplingCpuNanos() / 1e9 / r.seconds() * 100.0);
+        e.put("note", "estimated:profile counts the utilisation of the whole machine (other processes too), scaled to the"
+                + " profile's cores; a measured source would replace it on real hardware");
         e.put("workload", "one thread, " + millis + " ms of sqrt loops (10k per iteration); checksum " + sink[0]);
         return e;
     }

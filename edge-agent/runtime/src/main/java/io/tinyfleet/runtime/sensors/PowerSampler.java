@@ -30,6 +30,8 @@ public final class PowerSampler implements AutoCloseable {
     private final LongSupplier clock;
     private final TraceBuilder trace;
     private ScheduledExecutorService executor;
+    private final java.util.concurrent.atomic.AtomicLong threadCpuNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong threadSamples = new java.util.concurrent.atomic.AtomicLong();
     private boolean started;
     private PowerTrace result;
 
@@ -62,7 +64,7 @@ public final class PowerSampler implements AutoCloseable {
             s.start();
             long n = workload.call();
             PowerTrace t = s.stop();
-            return new Measured(t, t.energy(), n);
+            return new Measured(t, t.energy(), n, s.samplingCpuNanos());
         }
     }
 
@@ -71,9 +73,10 @@ public final class PowerSampler implements AutoCloseable {
      *
      * @param trace      the samples
      * @param energy     energy and average power over the window
-     * @param inferences what the workload returned
+     * @param inferences       what the workload returned
+     * @param samplingCpuNanos CPU time the sampling thread spent reading the meter
      */
-    public record Measured(PowerTrace trace, EnergyResult energy, long inferences) {
+    public record Measured(PowerTrace trace, EnergyResult energy, long inferences, long samplingCpuNanos) {
         /** Joules per inference. */
         public double joulesPerInference() {
             return energy.joulesPerInference(inferences);
@@ -93,7 +96,7 @@ public final class PowerSampler implements AutoCloseable {
             return t;
         });
         long ns = period.toNanos();
-        executor.scheduleAtFixedRate(this::sample, ns, ns, TimeUnit.NANOSECONDS);
+        executor.scheduleAtFixedRate(this::sampleInThread, ns, ns, TimeUnit.NANOSECONDS);
     }
 
     /** Stops sampling, takes the last sample and returns the trace. */
@@ -128,6 +131,29 @@ public final class PowerSampler implements AutoCloseable {
 
     private void sample() {
         trace.sample(clock);
+    }
+
+    private void sampleInThread() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : -1;
+        sample();
+        if (before >= 0) {
+            threadCpuNanos.addAndGet(mx.getCurrentThreadCpuTime() - before);
+            threadSamples.incrementAndGet();
+        }
+    }
+
+    /**
+     * CPU time the sampling thread spent reading the meter so far (ns), so a benchmark can say how
+     * much the measurement itself cost; 0 where the JVM cannot measure thread CPU time.
+     */
+    public long samplingCpuNanos() {
+        return threadCpuNanos.get();
+    }
+
+    /** Samples taken by the sampling thread (those counted in {@link #samplingCpuNanos()}). */
+    public long threadSamples() {
+        return threadSamples.get();
     }
 
     /** Accumulates samples from the sampling thread; reads and appends under one lock so times stay ordered. */

@@ -51,6 +51,7 @@ class PowerSamplerTest {
         assertTrue(m.energy().seconds() >= 0.06, "the window covers the workload: " + m.energy().seconds());
         assertEquals(m.energy().joules() / 30, m.joulesPerInference(), 1e-15);
         assertEquals("measured:ina3221:VDD_IN", m.energy().source());
+        assertTrue(m.samplingCpuNanos() >= 0);
     }
 
     @Test
