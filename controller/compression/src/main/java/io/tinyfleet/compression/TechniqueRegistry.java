@@ -38,8 +38,8 @@ public final class TechniqueRegistry {
                 new io.tinyfleet.compression.quantize.qdq.StaticQdqQuantization(),
                 new io.tinyfleet.compression.quantize.dynamic.DynamicInt8Quantization(),
                 new io.tinyfleet.compression.quantize.fp16.Fp16WeightConversion(),
-                new io.tinyfleet.compression.quantize.int4.BlockwiseInt4WeightQuantization()
-                // MIXED
+                new io.tinyfleet.compression.quantize.int4.BlockwiseInt4WeightQuantization(),
+                new io.tinyfleet.compression.quantize.mixed.SensitivityMixedPrecision()
                 ));
     }
 

@@ -42,6 +42,12 @@ class SharedModelsTest {
             assertTrue(e.getMessage().startsWith(id) && e.getMessage().contains(file), e.getMessage());
             return;
         }
+        if (id.equals("quantize.mixed")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> t.apply(m, c, TechniqueContext.dataFree(1)));
+            assertTrue(e.getMessage().contains("labelled data"), e.getMessage());
+            return;
+        }
         TechniqueContext ctx = TechniqueContext.dataFree(1);
         ctx = new TechniqueContext(1, "none", null, null, ctx.preprocessing(), 2, null, null);
         OnnxModel out = Pipeline.runOne(t, t.configure(c.values().containsKey("samples")

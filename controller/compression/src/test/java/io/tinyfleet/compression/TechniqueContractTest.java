@@ -75,7 +75,7 @@ class TechniqueContractTest {
         var inputs = TinyModels.inputs(model);
         float[] before = TinyModels.run(model, inputs);
 
-        Pipeline.Result r = Pipeline.runOne(t, c, model, TechniqueContext.dataFree(42));
+        Pipeline.Result r = Pipeline.runOne(t, c, model, contextFor(modelName));
         OnnxModel out = r.model();
         assertEquals(inputSha, model.sha256(), "input must not change");
         OrtRun.load(out);
@@ -89,9 +89,27 @@ class TechniqueContractTest {
         assertEquals(t.stepText(c), text);
         assertEquals(text, Pipeline.parse(text, TechniqueRegistry.standard()).toText(), "provenance turns back into the pipeline");
 
-        Pipeline.Result again = Pipeline.runOne(t, c, model, TechniqueContext.dataFree(42));
+        Pipeline.Result again = Pipeline.runOne(t, c, model, contextFor(modelName));
         assertEquals(r.steps().get(0).outputSha256(), again.steps().get(0).outputSha256(), "same seed, same output");
         assertEquals(r.outputId(), again.outputId());
+    }
+
+    /** Seed 42 and small labelled images shaped for the tiny model (8x8 for the CNN, 4x4 = 16 features otherwise). */
+    static TechniqueContext contextFor(String modelName) {
+        int side = modelName.equals("cnn") ? 8 : 4;
+        java.util.Random r = new java.util.Random(9);
+        int n = 200;
+        byte[] px = new byte[n * side * side];
+        byte[] lb = new byte[n];
+        for (int i = 0; i < n; i++) {
+            lb[i] = (byte) (i % 10);
+            for (int j = 0; j < side * side; j++) {
+                px[i * side * side + j] = (byte) r.nextInt(256);
+            }
+        }
+        var data = io.tinyfleet.runtime.data.LabeledImages.of(side, side, px, lb);
+        return new TechniqueContext(42, "tiny", data, data, io.tinyfleet.runtime.data.Preprocessing.DEFAULT, 32,
+                Progress.NONE, null);
     }
 
     @ParameterizedTest(name = "{0}")

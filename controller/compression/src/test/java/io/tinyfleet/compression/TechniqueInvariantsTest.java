@@ -221,6 +221,16 @@ class TechniqueInvariantsTest {
     }
 
     @Test
+    void mixed_measuresEveryLayer_andKeepsSomeQuantized() {
+        var t = new io.tinyfleet.compression.quantize.mixed.SensitivityMixedPrecision();
+        TechniqueResult r = t.apply(TinyModels.cnn(), t.configure(Map.of("budget", "0", "eval", "100", "samples", "16")),
+                TechniqueContractTest.contextFor("cnn"));
+        assertEquals(3, ((Map<?, ?>) r.stats().get("sensitivity")).size());
+        assertTrue(((java.util.List<?>) r.stats().get("keptFloat")).size() <= 2);
+        OrtRun.load(r.model());
+    }
+
+    @Test
     void fp16_halvesWeightBytes_andKeepsFloatInterface() {
         OnnxModel in = TinyModels.cnn();
         OnnxModel out = run(new Fp16WeightConversion(), Map.of(), in).model();
