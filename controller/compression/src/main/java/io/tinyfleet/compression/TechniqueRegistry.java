@@ -32,6 +32,7 @@ public final class TechniqueRegistry {
     public static TechniqueRegistry standard() {
         return new TechniqueRegistry(List.of(
                 new io.tinyfleet.compression.prune.MagnitudePruning(),
+                new io.tinyfleet.compression.distill.KnowledgeDistillation(),
                 new io.tinyfleet.compression.prune.ChannelPruning(),
                 new io.tinyfleet.compression.lowrank.TruncatedSvdFactorization(),
                 new io.tinyfleet.compression.cluster.KMeansWeightClustering(),

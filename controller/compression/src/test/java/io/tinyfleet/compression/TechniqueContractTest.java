@@ -32,6 +32,7 @@ class TechniqueContractTest {
 
     static {
         SETTINGS.put("prune.magnitude", new Object[] {Map.of("sparsity", "0.3"), 0.35});
+        SETTINGS.put("distill.kd", new Object[] {Map.of(), 1.0});  // student=same: tiny models without arch are refused
         SETTINGS.put("prune.channels", new Object[] {Map.of("ratio", "0.25"), 1.0});
         SETTINGS.put("lowrank.svd", new Object[] {Map.of("energy", "0.995"), 0.1});
         SETTINGS.put("cluster.kmeans", new Object[] {Map.of("k", "16"), 0.3});

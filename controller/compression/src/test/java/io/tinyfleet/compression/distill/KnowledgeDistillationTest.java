@@ -1,0 +1,121 @@
+package io.tinyfleet.compression.distill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tinyfleet.compression.Progress;
+import io.tinyfleet.compression.TechniqueConfig;
+import io.tinyfleet.compression.TechniqueContext;
+import io.tinyfleet.compression.TechniqueRegistry;
+import io.tinyfleet.compression.TechniqueResult;
+import io.tinyfleet.compression.UnsupportedModelException;
+import io.tinyfleet.compression.arch.ArchSpec;
+import io.tinyfleet.compression.arch.Architectures;
+import io.tinyfleet.compression.pipeline.Pipeline;
+import io.tinyfleet.compression.pipeline.Provenance;
+import io.tinyfleet.runtime.data.LabeledImages;
+import io.tinyfleet.runtime.data.Preprocessing;
+import io.tinyfleet.runtime.model.OnnxModel;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Distillation on a tiny random-initialised teacher and synthetic images, fixed seeds. */
+class KnowledgeDistillationTest {
+
+    /** 1024 noisy 28x28 images whose brightness pattern decides one of 10 classes. */
+    static LabeledImages images(int n, long seed) {
+        Random r = new Random(seed);
+        byte[] px = new byte[n * 784];
+        byte[] labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            int c = r.nextInt(10);
+            labels[i] = (byte) c;
+            for (int p = 0; p < 784; p++) {
+                int band = (p / 28) / 3;   // 10 horizontal bands (rows 0..29 / 3)
+                int v = (band == c ? 200 : 30) + r.nextInt(40);
+                px[i * 784 + p] = (byte) Math.min(255, v);
+            }
+        }
+        return LabeledImages.of(28, 28, px, labels);
+    }
+
+    static TechniqueContext ctx(LabeledImages train, LabeledImages val) {
+        return new TechniqueContext(11, "synthetic", train, val, Preprocessing.DEFAULT, 16, Progress.NONE, null);
+    }
+
+    static OnnxModel teacher;
+
+    /** A small MLP trained for two epochs on the synthetic images (trained once per test class). */
+    static synchronized OnnxModel teacher() {
+        if (teacher == null) {
+            ArchSpec spec = new ArchSpec("mlp", 0.5, 0);
+            teacher = io.tinyfleet.compression.train.Trainer.train(Architectures.build(spec, 5),
+                    Architectures.defaults(spec, 2, 5).threads(1).build(), images(2048, 3), null, Preprocessing.DEFAULT,
+                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).trained();
+        }
+        return teacher;
+    }
+
+    @Test
+    void distil_movesTheStudentTowardTheTeacher_lossFallsAndAgreementRises() {
+        LabeledImages train = images(2048, 1);
+        LabeledImages val = images(256, 2);
+        KnowledgeDistillation kd = new KnowledgeDistillation();
+        TechniqueConfig c = kd.configure(Map.of("width", "0.1", "epochs", "4", "temperature", "4", "alpha", "0.7"));
+        TechniqueResult r = kd.apply(teacher(), c, ctx(train, val));
+        @SuppressWarnings("unchecked")
+        List<Double> loss = (List<Double>) r.stats().get("trainLoss");
+        assertEquals(4, loss.size());
+        assertTrue(loss.get(3) < loss.get(0), "loss falls: " + loss);
+        double before = (double) r.stats().get("agreementBefore");
+        double after = (double) r.stats().get("agreementAfter");
+        assertTrue(after > before + 0.1, "agreement rises: " + before + " -> " + after);
+        assertTrue((double) r.stats().get("paramsRatio") < 0.25, "student is small: " + r.stats().get("paramsRatio"));
+    }
+
+    @Test
+    void labelsFalse_trainsOnTheTeacherAlone_andSaysSo() {
+        LabeledImages train = images(2048, 1);
+        TechniqueResult r = new KnowledgeDistillation().apply(teacher(),
+                new KnowledgeDistillation().configure(Map.of("width", "0.1", "epochs", "3", "labels", "false")),
+                ctx(train, images(256, 2)));
+        assertEquals(1.0f, (float) r.stats().get("alpha"));
+        assertTrue((double) r.stats().get("agreementAfter") > (double) r.stats().get("agreementBefore"));
+        assertTrue(r.notes().get(0).contains("unlabelled"));
+        byte[] zeroed = KnowledgeDistillation.withoutLabels(train).labels();
+        assertEquals(train.count(), zeroed.length);
+        for (byte b : zeroed) {
+            assertEquals(0, b, "no label reaches the trainer");
+        }
+    }
+
+    @Test
+    void pipeline_parsesTheDistillVocabulary_andRecordsTheStep() {
+        TechniqueRegistry reg = new TechniqueRegistry(List.of(new KnowledgeDistillation()));
+        Pipeline p = Pipeline.parse("distill:student=mlp,width=0.1,epochs=1,temperature=2,alpha=0.5", reg);
+        Pipeline.Result r = p.run(teacher(), ctx(images(512, 1), images(128, 2)),
+                io.tinyfleet.compression.pipeline.ModelMeasurer.NONE, s -> { });
+        assertTrue(Provenance.pipelineText(r.model()).startsWith("distill:student=mlp"));
+        assertFalse(r.model().initializers().isEmpty());
+    }
+
+    @Test
+    void studentSame_isRefusedBeforeWork_whenTheTeacherHasNoArchitecture() {
+        OnnxModel bare = OnnxModel.of(teacher().proto().toBuilder().clearMetadataProps().build());
+        KnowledgeDistillation kd = new KnowledgeDistillation();
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> kd.check(bare, kd.configure(Map.of())));
+        assertTrue(e.getMessage().contains("student=mlp|lenet5|mobile"), e.getMessage());
+    }
+
+    @Test
+    void configure_refusesAnOutOfRangeAlpha_namingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new KnowledgeDistillation().configure(Map.of("alpha", "1.5")));
+        assertTrue(e.getMessage().contains("'alpha'"), e.getMessage());
+    }
+}
