@@ -16,7 +16,8 @@ import java.util.OptionalLong;
  * @param sequence        0, 1, 2, ... per sampler, so a receiver can spot lost samples
  * @param timestamp       when the sample was taken
  * @param coreLoads       busy fraction (0..1) per logical CPU since the previous sample; empty when unknown
- * @param processCpuCores CPU used by this process since the previous sample, in cores
+ * @param processCpuCores CPU used by this process since the previous sample, in cores (on Linux the JVM
+ *                        counts it in 10 ms jiffies, so at 1 Hz it moves in steps of 0.01 core)
  * @param processRssBytes resident set size of this process
  * @param memoryUsedBytes physical memory in use (total − available)
  * @param memoryTotalBytes physical memory
