@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 ControllerCommand.class, io.tinyfleet.agent.AgentCommand.class, DevicesCommand.class, DemoCommand.class,
                 io.tinyfleet.cli.bench.BenchCommand.class,
                 SearchCommand.class,
+                TrainCommand.class,
                 CompressCommand.class,
                 InspectCommand.class, EvalCommand.class,
         })

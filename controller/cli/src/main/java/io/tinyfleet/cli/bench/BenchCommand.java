@@ -31,7 +31,8 @@ public final class BenchCommand implements Callable<Integer> {
                 new SearchSuite(),
                 new CompressionSuite(),
                 new RuntimeSuite(),
-                new SensorsSuite()
+                new SensorsSuite(),
+                new TrainingSuite()
         );
     }
 
