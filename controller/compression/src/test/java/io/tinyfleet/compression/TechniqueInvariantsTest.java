@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
@@ -115,6 +116,29 @@ class TechniqueInvariantsTest {
         long after = Inspector.inspect(out).macs();
         assertTrue(after < 0.6 * before, "MACs " + before + " -> " + after);
         OrtRun.load(out);
+    }
+
+    @Test
+    void channels_followDepthwiseConvs_throughToTheNextLayer() {
+        TechniqueResult r = run(new ChannelPruning(), Map.of("ratio", "0.5"), TinyModels.depthwise(false));
+        Map<String, TensorProto> w = r.model().initializers();
+        assertEquals(java.util.List.of(4L, 1L, 3L, 3L), w.get("c1w").getDimsList());
+        assertEquals(java.util.List.of(4L, 1L, 3L, 3L), w.get("dww").getDimsList());
+        assertEquals(java.util.List.of(8L, 4L, 1L, 1L), w.get("pww").getDimsList());
+        assertEquals(java.util.List.of(10L, 8L), w.get("fw").getDimsList());
+        NodeProto dw = r.model().graph().getNodeList().stream().filter(n -> n.getName().equals("dw")).findFirst().orElseThrow();
+        assertEquals(4L, io.tinyfleet.compression.graph.Graphs.attrInt(dw, "group", 0));
+        OrtRun.load(r.model());
+        TinyModels.run(r.model(), TinyModels.inputs(r.model()));
+    }
+
+    @Test
+    void channels_keepLayersFeedingAResidualAdd_andSayWhy() {
+        // every prunable layer feeds the residual Add (or is the output layer): refused before work, each named
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> run(new ChannelPruning(), Map.of("ratio", "0.5"), TinyModels.depthwise(true)));
+        assertTrue(e.getMessage().contains("'conv1' (Conv)") && e.getMessage().contains("'pw' (Conv)")
+                && e.getMessage().contains("residual") && e.getMessage().contains("'fc' (Gemm)"), e.getMessage());
     }
 
     @Test

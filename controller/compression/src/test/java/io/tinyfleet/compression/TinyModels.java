@@ -78,6 +78,43 @@ public final class TinyModels {
                 .build();
     }
 
+    /**
+     * A mobile-style block: Conv 1->8 -> Relu -> depthwise 3x3 (group 8) -> Relu -> pointwise 8->16 -> Relu
+     * -> GlobalAveragePool -> Flatten -> Gemm 10; with {@code residual}, the pointwise output is added to
+     * the first activation (pointwise 8->8 then).
+     */
+    public static OnnxModel depthwise(boolean residual) {
+        Random r = new Random(4);
+        int pw = residual ? 8 : 16;
+        GraphBuilder b = new GraphBuilder(residual ? "residual" : "depthwise", 17)
+                .input("x", DataType.FLOAT, "N", 1, 8, 8)
+                .initializer(Tensors.floats("c1w", new long[] {8, 1, 3, 3}, randn(r, 72, 0.4)))
+                .initializer(Tensors.floats("c1b", new long[] {8}, randn(r, 8, 0.1)))
+                .initializer(Tensors.floats("dww", new long[] {8, 1, 3, 3}, randn(r, 72, 0.4)))
+                .initializer(Tensors.floats("dwb", new long[] {8}, randn(r, 8, 0.1)))
+                .initializer(Tensors.floats("pww", new long[] {pw, 8, 1, 1}, randn(r, pw * 8, 0.4)))
+                .initializer(Tensors.floats("pwb", new long[] {pw}, randn(r, pw, 0.1)))
+                .initializer(Tensors.floats("fw", new long[] {10, pw}, randn(r, 10 * pw, 0.3)))
+                .initializer(Tensors.floats("fb", new long[] {10}, randn(r, 10, 0.1)))
+                .node("conv1", "Conv", List.of("x", "c1w", "c1b"), List.of("c1"), GraphBuilder.ints("pads", 1, 1, 1, 1))
+                .node("relu1", "Relu", List.of("c1"), List.of("r1"))
+                .node("dw", "Conv", List.of("r1", "dww", "dwb"), List.of("d"), GraphBuilder.ints("pads", 1, 1, 1, 1),
+                        GraphBuilder.attr("group", 8L))
+                .node("relu2", "Relu", List.of("d"), List.of("r2"))
+                .node("pw", "Conv", List.of("r2", "pww", "pwb"), List.of("p"))
+                .node("relu3", "Relu", List.of("p"), List.of("r3"));
+        String last = "r3";
+        if (residual) {
+            b.node("add", "Add", List.of("r3", "r1"), List.of("s"));
+            last = "s";
+        }
+        return b.node("gap", "GlobalAveragePool", List.of(last), List.of("g"))
+                .node("flat", "Flatten", List.of("g"), List.of("f"))
+                .node("fc", "Gemm", List.of("f", "fw", "fb"), List.of("y"), GraphBuilder.attr("transB", 1L))
+                .output("y", DataType.FLOAT, "N", 10)
+                .build();
+    }
+
     /** Fixed inputs: 8 samples of seeded uniform values for the model's single input. */
     public static List<Map<String, OrtRun.Value>> inputs(OnnxModel m) {
         return io.tinyfleet.compression.graph.Samples.of(m, TechniqueContext.dataFree(7), 8, 8).feeds();
