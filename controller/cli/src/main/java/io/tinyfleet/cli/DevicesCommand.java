@@ -58,8 +58,7 @@ public final class DevicesCommand implements Callable<Integer> {
             r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new IllegalStateException("cannot reach controller " + base + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+            throw new IllegalStateException("cannot reach controller " + base + ": " + reason(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -74,6 +73,15 @@ public final class DevicesCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new IllegalStateException("controller " + base + " sent no JSON (" + r.statusCode() + ")", e);
         }
+    }
+
+    private static String reason(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e instanceof java.net.ConnectException ? "connection refused" : e.getClass().getSimpleName();
     }
 
     /** One line per device, online first. */

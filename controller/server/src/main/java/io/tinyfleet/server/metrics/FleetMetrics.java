@@ -7,8 +7,9 @@ import io.tinyfleet.proto.Topics;
 import io.tinyfleet.server.fleet.FleetService;
 import jakarta.inject.Singleton;
 
-import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The controller's fleet meters. Scraped at {@code GET /prometheus} as
@@ -19,7 +20,7 @@ import java.util.Map;
 public class FleetMetrics {
 
     private final MeterRegistry registry;
-    private final Map<Topics.Kind, Counter> in = new EnumMap<>(Topics.Kind.class);
+    private final Map<Topics.Kind, Counter> in = new ConcurrentHashMap<>();
 
     FleetMetrics(MeterRegistry registry, FleetService fleet) {
         this.registry = registry;
@@ -27,15 +28,20 @@ public class FleetMetrics {
                 .tag("state", "online").description("devices online").register(registry);
         Gauge.builder("tinyfleet.devices", fleet, f -> f.count(false))
                 .tag("state", "offline").description("devices known but offline").register(registry);
-        for (Topics.Kind k : Topics.Kind.values()) {
-            in.put(k, Counter.builder("tinyfleet.mqtt.messages.in").tag("kind", k.segment())
-                    .description("fleet messages received over MQTT").register(registry));
+        // the registry's kinds exist from the start (at 0) so dashboards see them before traffic
+        for (Topics.Kind k : List.of(Topics.Kind.BIRTH, Topics.Kind.DEATH, Topics.Kind.HEARTBEAT)) {
+            counter(k);
         }
+    }
+
+    private Counter counter(Topics.Kind kind) {
+        return in.computeIfAbsent(kind, k -> Counter.builder("tinyfleet.mqtt.messages.in").tag("kind", k.segment())
+                .description("fleet messages received over MQTT").register(registry));
     }
 
     /** A message of {@code kind} arrived. */
     public void messageIn(Topics.Kind kind) {
-        in.get(kind).increment();
+        counter(kind).increment();
     }
 
     /** A message was dropped; {@code reason} is a short stable word (malformed, mismatch, error). */

@@ -9,7 +9,8 @@ import java.util.List;
  * @param cpuModel         e.g. "AMD EPYC", "Cortex-A72"
  * @param physicalCores    physical cores
  * @param logicalCores     hardware threads
- * @param maxFrequencyHz   highest CPU clock, 0 when the OS does not say
+ * @param maxFrequencyHz   highest CPU clock: cpufreq's {@code cpuinfo_max_freq}, else the kernel's
+ *                         "cpu MHz" (the nominal clock on VMs), 0 when the OS does not say
  * @param totalMemoryBytes RAM
  * @param os               e.g. "Debian GNU/Linux 12 (bookworm)"
  * @param arch             the JVM's {@code os.arch}, e.g. "amd64", "aarch64"

@@ -43,7 +43,7 @@ public final class HardwareProbe {
     /** Takes the inventory. Never throws for a missing file: the value is unknown instead. */
     public HardwareInventory inventory() {
         LinuxFiles.CpuInfo cpu = LinuxFiles.cpuInfo(roots)
-                .orElse(new LinuxFiles.CpuInfo("", 0, 0, List.of()));
+                .orElse(new LinuxFiles.CpuInfo("", 0, 0, List.of(), 0));
         String model = cpu.model();
         int physical = cpu.physicalCores();
         int logical = cpu.logicalCores();
@@ -51,7 +51,9 @@ public final class HardwareProbe {
         OptionalLong mem = LinuxFiles.totalMemoryBytes(roots);
         Optional<String> os = LinuxFiles.osPrettyName(roots);
         Optional<String> host = LinuxFiles.hostname(roots);
-        long freq = maxFreq.orElse(0);
+        // Without cpufreq (VMs, some boards) the kernel's "cpu MHz" is the best figure there is; OSHI
+        // falls back to the same line, after spawning lshw (seconds), so take it directly.
+        long freq = maxFreq.orElse(Math.round(cpu.reportedMhz() * 1_000_000));
         long memBytes = mem.orElse(0);
         String osName = os.orElse("");
         String hostname = host.orElse("");

@@ -35,8 +35,12 @@ final class LinuxFiles {
             "0xd0b", "Cortex-A76",
             "0xd0c", "Neoverse-N1");
 
-    /** What {@code /proc/cpuinfo} tells. */
-    record CpuInfo(String model, int logicalCores, int physicalCores, List<String> features) {
+    /**
+     * What {@code /proc/cpuinfo} tells.
+     *
+     * @param reportedMhz highest "cpu MHz" line (x86 kernels), 0 when absent
+     */
+    record CpuInfo(String model, int logicalCores, int physicalCores, List<String> features, double reportedMhz) {
     }
 
     private LinuxFiles() {
@@ -66,6 +70,7 @@ final class LinuxFiles {
         Set<String> cores = new HashSet<>();
         Set<String> features = new LinkedHashSet<>();
         String physicalId = "0";
+        double mhz = 0;
         for (String line : text.split("\n")) {
             int colon = line.indexOf(':');
             if (colon < 0) {
@@ -90,6 +95,13 @@ final class LinuxFiles {
                 }
                 case "Model" -> boardModelLine = value;
                 case "physical id" -> physicalId = value;
+                case "cpu MHz" -> {
+                    try {
+                        mhz = Math.max(mhz, Double.parseDouble(value));
+                    } catch (NumberFormatException ignored) {
+                        // not a number: unknown
+                    }
+                }
                 case "core id" -> cores.add(physicalId + "/" + value);
                 case "flags", "Features" -> {
                     if (features.isEmpty() && !value.isEmpty()) {
@@ -108,7 +120,7 @@ final class LinuxFiles {
             model = boardModelLine;
         }
         int physical = cores.isEmpty() ? processors : cores.size();
-        return new CpuInfo(model, processors, physical, new ArrayList<>(features));
+        return new CpuInfo(model, processors, physical, new ArrayList<>(features), mhz);
     }
 
     /** Highest {@code cpufreq/cpuinfo_max_freq} over all CPUs, in Hz. */

@@ -28,6 +28,7 @@ class HardwareProbeTest {
                 physical id\t: 0
                 siblings\t: 4
                 core id\t\t: %d
+                cpu MHz\t\t: 2096.011
                 cpu cores\t: 2
                 flags\t\t: fpu sse sse2 avx avx2 fma
 
@@ -55,6 +56,13 @@ class HardwareProbeTest {
         assertEquals("vm1", inv.hostname());
         assertTrue(inv.hasCpuFeature("avx2"));
         assertEquals("", inv.boardModel());
+    }
+
+    @Test
+    void inventory_takesKernelMhz_whenNoCpufreq(@TempDir Path root) throws IOException {
+        write(root, "proc/cpuinfo", x86Cpu(0, 0));
+        HardwareInventory inv = new HardwareProbe(SystemRoots.under(root), false).inventory();
+        assertEquals(2_096_011_000L, inv.maxFrequencyHz());
     }
 
     @Test
