@@ -32,6 +32,7 @@ public final class Agent implements AutoCloseable {
     private final DeviceProfile profile;
     private final FleetSession session;
     private final DeviceBirth birthTemplate;
+    private io.tinyfleet.agent.ota.OtaAgent ota;
 
     private Agent(AgentConfig config, DeviceProfile profile, DeviceBirth birthTemplate) {
         this.config = config;
@@ -52,6 +53,13 @@ public final class Agent implements AutoCloseable {
         DeviceProfile profile = config.profile() == null ? null : DeviceProfile.load(config.profile());
         HardwareInventory inv = new HardwareProbe(config.roots(), true).inventory();
         Agent agent = new Agent(config, profile, birthTemplate(config, profile, inv));
+        try {
+            agent.ota = io.tinyfleet.agent.ota.OtaAgent.attach(config.deviceId(), config.home(), agent.session,
+                    profile == null ? io.tinyfleet.runtime.session.RuntimeOptions.defaults()
+                            : io.tinyfleet.runtime.session.RuntimeOptions.forProfile(profile)).orElse(null);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("agent home " + config.home() + ": " + e.getMessage(), e);
+        }
         agent.session.start();
         return agent;
     }
@@ -130,9 +138,17 @@ public final class Agent implements AutoCloseable {
         session.crash();
     }
 
+    /** The OTA receiver, when a controller key is pinned. */
+    public Optional<io.tinyfleet.agent.ota.OtaAgent> ota() {
+        return Optional.ofNullable(ota);
+    }
+
     /** Clean shutdown: publishes its death (SHUTDOWN) and disconnects. */
     @Override
     public void close() {
+        if (ota != null) {
+            ota.close();
+        }
         session.close();
     }
 }

@@ -43,6 +43,11 @@ public class AgentCommand implements Callable<Integer> {
     @Option(names = "--keep-alive", paramLabel = "SECONDS", description = "MQTT keep-alive (default 30)")
     Integer keepAliveS;
 
+    @Option(names = "--controller-key", paramLabel = "FILE",
+            description = "controller public key (PEM, HOME/keys/controller-ed25519.key.pub on the controller); "
+                    + "pinned in HOME/ota on first use, needed for over-the-air deployments")
+    Path controllerKey;
+
     @Option(names = "--procfs-root", paramLabel = "DIR", hidden = true)
     Path procRoot;
 
@@ -70,6 +75,9 @@ public class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AgentConfig cfg = toConfig();
+        if (controllerKey != null) {
+            io.tinyfleet.agent.ota.ControllerKeyPin.pin(cfg.home(), controllerKey);
+        }
         Agent agent = Agent.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

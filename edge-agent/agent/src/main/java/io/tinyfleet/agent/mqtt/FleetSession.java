@@ -52,6 +52,7 @@ public final class FleetSession implements AutoCloseable {
     private ScheduledFuture<?> heartbeats;
     private long backoffMs;
     private boolean reconnectPending;
+    private volatile Runnable onSessionUp = () -> { };
 
     /**
      * @param config   broker, id, timings
@@ -79,6 +80,16 @@ public final class FleetSession implements AutoCloseable {
     /** Starts connecting in the background; failures are retried with back-off. */
     public void start() {
         scheduler.execute(this::connect);
+    }
+
+    /** Runs {@code hook} after every new session is up (OTA resubscribes and resumes there). */
+    public void onSessionUp(Runnable hook) {
+        this.onSessionUp = hook;
+    }
+
+    /** The Paho client, for features that add their own subscriptions (OTA). */
+    public MqttAsyncClient client() {
+        return client;
     }
 
     /** The current session number (0 before the first connection). */
@@ -131,6 +142,7 @@ public final class FleetSession implements AutoCloseable {
             return; // the connection is going down; the disconnect callback reconnects
         }
         sessions.incrementAndGet();
+        onSessionUp.run();
         LOG.info("agent {}: connected to {} (session {})", config.deviceId(), config.brokerUrl(), seq);
         long period = config.heartbeatInterval().toMillis();
         heartbeats = scheduler.scheduleAtFixedRate(this::heartbeat, period, period, TimeUnit.MILLISECONDS);

@@ -129,6 +129,7 @@ public final class OtaAgent implements AutoCloseable {
     private long corruptChunks;
     private long duplicateChunks;
     private long requestsSent;
+    private boolean retryScheduled;
 
     private static final class Download {
         final DeploymentManifest manifest;
@@ -167,6 +168,28 @@ public final class OtaAgent implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * Attaches OTA to the agent's MQTT session when a controller key is pinned in {@code home}:
+     * subscribes on every new session, resumes downloads, serves the active slot's model.
+     *
+     * @return empty (and a log line) when no key is pinned: the agent then refuses every deployment
+     */
+    public static java.util.Optional<OtaAgent> attach(String deviceId, Path home,
+                                                      io.tinyfleet.agent.mqtt.FleetSession session,
+                                                      RuntimeOptions runtimeOptions) throws IOException {
+        java.util.Optional<java.security.PublicKey> key = ControllerKeyPin.pinned(home);
+        if (key.isEmpty()) {
+            LOG.warn("agent {}: no controller key pinned in {} (start once with --controller-key FILE); "
+                    + "over-the-air deployment is off", deviceId, ControllerKeyPin.file(home));
+            return java.util.Optional.empty();
+        }
+        OtaAgent a = new OtaAgent(deviceId, home, new ManifestVerifier(key.get()),
+                new PahoOtaTransport(session.client()), runtimeOptions, Options.defaults());
+        a.start();
+        session.onSessionUp(a::onConnected);
+        return java.util.Optional.of(a);
     }
 
     /** Loads the active slot's model and any interrupted download; call {@link #onConnected()} once connected. */
@@ -368,7 +391,15 @@ public final class OtaAgent implements AutoCloseable {
                         (d.manifest.getDeploymentId() + "/" + i).getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 LOG.debug("agent {}: chunk request {} not sent: {}", deviceId, i, e.getMessage());
-                return; // disconnected: the time-out tick or the reconnect sends it again
+                d.inFlight.remove(i);
+                if (!retryScheduled) {
+                    retryScheduled = true;  // client busy or disconnected: try again shortly
+                    exec.schedule(() -> guarded(() -> {
+                        retryScheduled = false;
+                        requestMissing();
+                    }), 100, TimeUnit.MILLISECONDS);
+                }
+                return;
             }
         }
     }

@@ -25,6 +25,9 @@ public interface OtaTransport {
     /** Publishes a message. */
     void publish(String topic, byte[] payload, int qos, boolean retained) throws IOException;
 
-    /** Publishes an MQTT 5 request: the reply goes to {@code responseTopic} carrying {@code correlation}. */
+    /**
+     * Publishes an MQTT 5 request (at most once; the receiver re-requests after a time-out): the
+     * reply goes to {@code responseTopic} carrying {@code correlation}.
+     */
     void request(String topic, byte[] payload, String responseTopic, byte[] correlation) throws IOException;
 }

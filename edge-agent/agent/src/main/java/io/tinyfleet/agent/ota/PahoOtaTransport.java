@@ -45,8 +45,10 @@ public final class PahoOtaTransport implements OtaTransport {
 
     @Override
     public void request(String topic, byte[] payload, String responseTopic, byte[] correlation) throws IOException {
+        // QoS 0: a lost request only costs a time-out and a retry, while QoS 1 requests would share
+        // the broker's receive maximum (HiveMQ: 10) with statuses and fail with 32202 when it is full.
         MqttMessage m = new MqttMessage(payload);
-        m.setQos(1);
+        m.setQos(0);
         MqttProperties p = new MqttProperties();
         p.setResponseTopic(responseTopic);
         p.setCorrelationData(correlation);
