@@ -74,6 +74,7 @@ public final class DemoCommand implements Callable<Integer> {
             step("2/4", "starting " + DEVICE_IDS.size() + " agents in this process"
                     + (profileFile == null ? "" : " with profile " + profileFile));
             for (String id : DEVICE_IDS) {
+                DemoDeploy.pinKey(controller, dir.resolve(id));
                 agents.add(Agent.start(agentConfig(controller.brokerUrl(), id, dir.resolve(id), profileFile)));
             }
 
@@ -88,6 +89,7 @@ public final class DemoCommand implements Callable<Integer> {
                 System.out.println("demo: done (--exit-after-registration)");
                 return 0;
             }
+            DemoDeploy.run(controller, DEVICE_IDS, Duration.ofSeconds(timeoutS));
             System.out.println("demo: running; Ctrl-C to stop.");
             handedToShutdownHook = true;
             waitForCtrlC(agents, controller, tempHome ? dir : null);

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 ControllerCommand.class, io.tinyfleet.agent.AgentCommand.class, DevicesCommand.class, DemoCommand.class,
                 io.tinyfleet.cli.bench.BenchCommand.class,
+                DeployCommand.class, RolloutsCommand.class,
                 SearchCommand.class,
                 TrainCommand.class,
                 CompressCommand.class,

@@ -29,6 +29,7 @@ public final class BenchCommand implements Callable<Integer> {
     static List<BenchSuite> suites() {
         return List.of(
                 new SearchSuite(),
+                new OtaSuite(),
                 new CompressionSuite(),
                 new RuntimeSuite(),
                 new SensorsSuite(),
