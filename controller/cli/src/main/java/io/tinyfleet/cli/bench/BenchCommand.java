@@ -33,6 +33,7 @@ public final class BenchCommand implements Callable<Integer> {
                 new CompressionSuite(),
                 new RuntimeSuite(),
                 new SensorsSuite(),
+                new AgentSuite(),
                 new TrainingSuite()
         );
     }
