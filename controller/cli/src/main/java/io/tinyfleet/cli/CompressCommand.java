@@ -134,12 +134,43 @@ public final class CompressCommand implements Callable<Integer> {
         report.put("before", steps.get(0).before());
         report.put("after", steps.get(steps.size() - 1).after());
         report.put("steps", steps);
+        Map<String, Object> summary = summary(steps.get(0).before(), steps.get(steps.size() - 1).after());
+        report.put("summary", summary);
         if (json) {
             Json.print(System.out, report);
         } else {
             printText(p, steps);
+            summary.forEach((k, v) -> System.out.println(k + ": " + v));
         }
         return 0;
+    }
+
+    /** Output over input ratios, accuracy change in points, and plain warnings when the output is slower or worse. */
+    static Map<String, Object> summary(Metrics before, Metrics after) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        if (before == null || after == null) {
+            return s;
+        }
+        s.put("fileRatio", ratio(after.fileBytes(), before.fileBytes()));
+        if (after.wireBytes() != null && before.wireBytes() != null) {
+            s.put("wireRatio", ratio(after.wireBytes(), before.wireBytes()));
+        }
+        if (after.latencyMs() != null && before.latencyMs() != null) {
+            double r = ratio(after.latencyMs(), before.latencyMs());
+            s.put("latencyRatio", r);
+            if (r > 1.05) {
+                s.put("latencyWarning", "the output runs slower than the input (" + after.latencyMs() + " ms vs "
+                        + before.latencyMs() + " ms at batch 1): a smaller file is not a faster model");
+            }
+        }
+        if (after.accuracy() != null && before.accuracy() != null) {
+            s.put("accuracyChangePoints", Math.round((after.accuracy() - before.accuracy()) * 1e5) / 1e3);
+        }
+        return s;
+    }
+
+    private static double ratio(double a, double b) {
+        return b == 0 ? Double.NaN : Math.round(a / b * 1e4) / 1e4;
     }
 
     private static String readSpec(String spec) throws java.io.IOException {

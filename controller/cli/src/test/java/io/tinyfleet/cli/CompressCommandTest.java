@@ -1,0 +1,64 @@
+package io.tinyfleet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tinyfleet.runtime.model.GraphBuilder;
+import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.model.Tensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs {@code compress} in-process: exit codes, JSON keys, provenance in the written model, one-line errors. */
+class CompressCommandTest {
+
+    @TempDir
+    Path dir;
+
+    Path model() {
+        Random r = new Random(1);
+        float[] w = new float[16 * 32];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian();
+        }
+        Path f = dir.resolve("m.onnx");
+        new GraphBuilder("m", 17).input("x", DataType.FLOAT, "N", 16)
+                .initializer(Tensors.floats("w", new long[] {16, 32}, w))
+                .node("mm", "MatMul", List.of("x", "w"), List.of("y"))
+                .output("y", DataType.FLOAT, "N", 32).build().save(f);
+        return f;
+    }
+
+    @Test
+    void compress_printsBeforeAfterAndSteps_asJson() throws Exception {
+        Path out = dir.resolve("out.onnx");
+        var r = InspectEvalCommandTest.run("compress", model().toString(), "--pipeline", "prune:sparsity=0.5 > cluster:k=4",
+                "--out", out.toString(), "--runs", "3", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = Json.mapper().readTree(r.out());
+        for (String k : List.of("accuracy", "fileBytes", "wireBytes", "parameters", "macs", "latencyMs")) {
+            assertTrue(j.path("before").has(k) && j.path("after").has(k), k);
+        }
+        assertEquals(2, j.path("steps").size());
+        assertTrue(j.path("after").path("wireBytes").asLong() < j.path("before").path("wireBytes").asLong());
+        OnnxModel written = OnnxModel.load(out);
+        assertEquals(j.path("id").asText(), written.metadata().get("tinyfleet.id"));
+        assertTrue(written.metadata().get("tinyfleet.provenance").contains("prune:sparsity=0.5"));
+        assertTrue(Files.size(out) > 0);
+    }
+
+    @Test
+    void compress_failsWithOneLineNamingTheField_whenConfigIsBad() {
+        var r = InspectEvalCommandTest.run("compress", model().toString(), "--pipeline", "cluster:k=1",
+                "--out", dir.resolve("o.onnx").toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("tinyfleet compress: error: ") && r.err().contains("'k'"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+}
