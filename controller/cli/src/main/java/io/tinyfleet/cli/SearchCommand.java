@@ -1,5 +1,6 @@
 package io.tinyfleet.cli;
 
+import io.tinyfleet.compression.FineTuners;
 import io.tinyfleet.compression.report.HtmlReport;
 import io.tinyfleet.compression.report.ResultsWriter;
 import io.tinyfleet.compression.search.Deadline;
@@ -106,7 +107,8 @@ public final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OnnxModel m = OnnxModel.load(model);
-        SearchResult r = SearchSetup.run(m, name(model), options(), null, line -> System.err.println(line));
+        SearchResult r = SearchSetup.run(m, name(model), options(), FineTuners.standard(),
+                line -> System.err.println(line));
         Map<String, Object> summary = write(r, report, "Compression search: " + r.model());
         if (json) {
             Json.print(System.out, summary);

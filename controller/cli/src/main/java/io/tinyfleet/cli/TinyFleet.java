@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
                 ControllerCommand.class, io.tinyfleet.agent.AgentCommand.class, DevicesCommand.class, DemoCommand.class,
                 io.tinyfleet.cli.bench.BenchCommand.class,
                 DeployCommand.class, RolloutsCommand.class,
-                SearchCommand.class,
+                SearchCommand.class, StudyCommand.class,
                 TrainCommand.class,
                 CompressCommand.class,
                 InspectCommand.class, EvalCommand.class,

@@ -1,5 +1,9 @@
 package io.tinyfleet.cli.bench;
 
+import io.tinyfleet.compression.FineTuners;
+import io.tinyfleet.compression.arch.ArchSpec;
+import io.tinyfleet.compression.arch.Architectures;
+import io.tinyfleet.compression.train.Trainer;
 import io.tinyfleet.compression.report.HtmlReport;
 import io.tinyfleet.compression.report.ResultsWriter;
 import io.tinyfleet.compression.search.Candidate;
@@ -45,34 +49,38 @@ public final class SearchSuite implements BenchSuite {
 
     @Override
     public Map<String, Object> run(BenchOptions o) throws Exception {
-        LabeledImages[] tv = SearchSetup.trainValidation(LabeledImages.load(o.data(), Split.TRAIN));
+        seed = o.seed();
+        trainAll = LabeledImages.load(o.data(), Split.TRAIN);
+        LabeledImages[] tv = SearchSetup.trainValidation(trainAll);
         LabeledImages test = LabeledImages.load(o.data(), Split.TEST);
         int evalLimit = o.quick() ? 1000 : 0;
         Map<String, Object> out = new LinkedHashMap<>();
         List<SearchResult> all = new ArrayList<>();
 
         // (1) compression ratio within 0.5 point
-        List<String> tries = List.of("prune:sparsity=0.9", "prune:sparsity=0.95", "cluster:k=16", "cluster:k=8",
-                "quantize:int8");
+        List<String> tries = List.of("prune:sparsity=0.9,finetune=1", "prune:sparsity=0.95,finetune=2",
+                "cluster:k=16,finetune=1", "cluster:k=8,finetune=1", "quantize:int8");
         for (String arch : List.of("mlp", "lenet5")) {
             Optional<OnnxModel> m = baseline(arch, out);
             if (m.isEmpty()) {
                 continue;
             }
             SearchResult r = SearchSetup.run(m.get(), arch, options(o, List.of("prune", "cluster", "quantize"),
-                    tries, "exhaustive", evalLimit, 0.5), tv[0], tv[1], test, null, System.err::println);
+                    tries, "exhaustive", evalLimit, 0.5), tv[0], tv[1], test, FineTuners.standard(), System.err::println);
             all.add(r);
             out.put(arch + ".ratio", ratio(r, 0.005));
+            partial(o, out);
         }
         // (2) distillation on mobile
         Optional<OnnxModel> mobile = baseline("mobile", out);
         if (mobile.isPresent()) {
             int epochs = o.quick() ? 1 : 5;
             SearchResult r = SearchSetup.run(mobile.get(), "mobile", options(o, List.of("distill"),
-                    List.of("distill:width=0.5,epochs=" + epochs, "distill:width=0.5,epochs=" + epochs + ",labels=false"),
-                    "exhaustive", evalLimit, 1.5), tv[0], tv[1], test, null, System.err::println);
+                    List.of("distill:width=0.45,epochs=" + epochs, "distill:width=0.45,epochs=" + epochs + ",labels=false"),
+                    "exhaustive", evalLimit, 1.5), tv[0], tv[1], test, FineTuners.standard(), System.err::println);
             all.add(r);
             out.put("mobile.distill", distill(r));
+            partial(o, out);
         }
         // (3) 4 techniques x all orders x 2 settings on lenet5
         Optional<OnnxModel> lenet = baseline("lenet5", out);
@@ -81,7 +89,7 @@ public final class SearchSuite implements BenchSuite {
             List<String> two = List.of("prune:sparsity=0.7", "prune:sparsity=0.9", "cluster:k=32", "cluster:k=8",
                     "quantize:int8", "quantize:fp16", "lowrank:ratio=0.5", "lowrank:ratio=0.25");
             SearchSetup.Options so = options(o, four, two, "exhaustive", o.quick() ? 500 : 2000, 1.0);
-            SearchResult r = SearchSetup.run(lenet.get(), "lenet5-orders", so, tv[0], tv[1], test, null,
+            SearchResult r = SearchSetup.run(lenet.get(), "lenet5-orders", so, tv[0], tv[1], test, FineTuners.standard(),
                     System.err::println);
             all.add(r);
             Map<String, Object> s = new LinkedHashMap<>();
@@ -112,13 +120,34 @@ public final class SearchSuite implements BenchSuite {
                 o.workDir().resolve("cache"), "wire", 128);
     }
 
-    private static Optional<OnnxModel> baseline(String arch, Map<String, Object> out) {
+    private Optional<OnnxModel> baseline(String arch, Map<String, Object> out) {
         Path f = MODELS.resolve(arch + ".onnx");
         if (!Files.isRegularFile(f)) {
-            out.put(arch + ".error", "no trained baseline at " + f + ": run `tinyfleet bench training` first");
-            return Optional.empty();
+            ArchSpec spec = ArchSpec.of(arch);
+            int epochs = Architectures.defaultEpochs(spec);
+            System.err.println("search: " + f + " missing, training " + arch + " for " + epochs + " epochs");
+            OnnxModel m = Trainer.train(Architectures.build(spec, seed), Architectures.defaults(spec, epochs, seed)
+                    .threads(1).build(), trainAll, null, io.tinyfleet.runtime.data.Preprocessing.DEFAULT).trained();
+            try {
+                Files.createDirectories(MODELS);
+                m.save(f);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            out.put(arch + ".baseline", f + " (trained here, " + epochs + " epochs)");
+            return Optional.of(m);
         }
+        out.put(arch + ".baseline", f.toString());
         return Optional.of(OnnxModel.load(f));
+    }
+
+    private long seed;
+    private LabeledImages trainAll;
+
+    /** Writes what is known so far, so a long run leaves figures even if stopped. */
+    private static void partial(BenchOptions o, Map<String, Object> out) {
+        ResultsWriter.writeJson(out, o.workDir(), "partial.json");
+        System.err.println("search: partial figures in " + o.workDir().resolve("partial.json"));
     }
 
     /** Smallest wire size within {@code drop} (fraction) of the baseline accuracy, against the fp32 file. */
