@@ -33,6 +33,7 @@ public final class Agent implements AutoCloseable {
     private final FleetSession session;
     private final DeviceBirth birthTemplate;
     private io.tinyfleet.agent.ota.OtaAgent ota;
+    private io.tinyfleet.agent.telemetry.TelemetryAgent telemetry;
 
     private Agent(AgentConfig config, DeviceProfile profile, DeviceBirth birthTemplate) {
         this.config = config;
@@ -143,9 +144,25 @@ public final class Agent implements AutoCloseable {
         return Optional.ofNullable(ota);
     }
 
+    /**
+     * Starts telemetry on the session's client (issue 8): batched hardware samples, the on-device
+     * benchmark when a deployment becomes ACTIVE (OTA status listener) and on request.
+     */
+    public io.tinyfleet.agent.telemetry.TelemetryAgent startTelemetry(io.tinyfleet.agent.telemetry.TelemetryOptions o) {
+        telemetry = io.tinyfleet.agent.telemetry.TelemetryAgent.start(config.deviceId(), session.client(), profile(), o);
+        telemetry.setActiveModel(telemetry.slots(config.home()));
+        if (ota != null) {
+            ota.addStatusListener(telemetry::onDeploymentStatus);
+        }
+        return telemetry;
+    }
+
     /** Clean shutdown: publishes its death (SHUTDOWN) and disconnects. */
     @Override
     public void close() {
+        if (telemetry != null) {
+            telemetry.close();
+        }
         if (ota != null) {
             ota.close();
         }

@@ -48,6 +48,18 @@ public class AgentCommand implements Callable<Integer> {
                     + "pinned in HOME/ota on first use, needed for over-the-air deployments")
     Path controllerKey;
 
+    @Option(names = "--telemetry-interval", paramLabel = "SECONDS",
+            description = "hardware telemetry period (default 1; sent 5 samples per message)")
+    Double telemetryIntervalS;
+
+    @Option(names = "--emulate", paramLabel = "PROFILE",
+            description = "run as this device profile (id in --profiles-dir, or a .yaml file): ONNX Runtime threads and "
+                    + "providers capped like it, RSS checked against its RAM; reports are labelled emulated")
+    String emulate;
+
+    @Option(names = "--profiles-dir", paramLabel = "DIR", description = "device profile catalogue (default device-profiles)")
+    Path profilesDir = Path.of("device-profiles");
+
     @Option(names = "--procfs-root", paramLabel = "DIR", hidden = true)
     Path procRoot;
 
@@ -78,7 +90,9 @@ public class AgentCommand implements Callable<Integer> {
         if (controllerKey != null) {
             io.tinyfleet.agent.ota.ControllerKeyPin.pin(cfg.home(), controllerKey);
         }
+        io.tinyfleet.agent.telemetry.TelemetryOptions telemetry = telemetryOptions();
         Agent agent = Agent.start(cfg);
+        agent.startTelemetry(telemetry);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
@@ -89,6 +103,18 @@ public class AgentCommand implements Callable<Integer> {
                 + " (Ctrl-C to stop)");
         stopped.await();
         return 0;
+    }
+
+    /** Telemetry settings from --telemetry-interval and --emulate (issue 8). */
+    public io.tinyfleet.agent.telemetry.TelemetryOptions telemetryOptions() {
+        io.tinyfleet.agent.telemetry.TelemetryOptions t = io.tinyfleet.agent.telemetry.TelemetryOptions.defaults();
+        if (telemetryIntervalS != null) {
+            t = t.withInterval(java.time.Duration.ofMillis(Math.round(telemetryIntervalS * 1000)));
+        }
+        if (emulate != null) {
+            t = t.withEmulation(io.tinyfleet.agent.telemetry.Emulation.resolve(emulate, profilesDir));
+        }
+        return t;
     }
 
     /** Runs the agent alone, without the rest of the tinyfleet command. */

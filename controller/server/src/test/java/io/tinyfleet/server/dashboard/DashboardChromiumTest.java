@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -59,10 +58,10 @@ class DashboardChromiumTest {
                 TelemetryAgent[] ta = new TelemetryAgent[2];
                 String[] ids = {"dash-a", "dash-b"};
                 for (int i = 0; i < 2; i++) {
-                    open.add(agent(c, ids[i], home));
+                    Agent agent = agent(c, ids[i], home);
+                    open.add(agent);
                     TelemetryOptions o = TelemetryOptions.defaults().withInterval(Duration.ofMillis(250)).withBatchSize(2);
-                    ta[i] = TelemetryAgent.connect(c.brokerUrl(), ids[i], Optional.empty(), i == 1 ? o.withEmulation(pi) : o);
-                    open.add(ta[i]);
+                    ta[i] = agent.startTelemetry(i == 1 ? o.withEmulation(pi) : o); // on the session's own client
                 }
                 OnnxModel base = TinyModels.brightestPixel(1).withMetadata("tinyfleet.family", "tiny");
                 List<BenchmarkReport> reports = new ArrayList<>();
