@@ -14,7 +14,7 @@ import java.util.Map;
  *   <li>{@code minmax}: the observed minimum and maximum;</li>
  *   <li>{@code percentile}: |x| clipped at a percentile of its histogram (outliers saturate);</li>
  *   <li>{@code entropy}: the clipping threshold minimising the KL divergence between the histogram of
- *       |x| and its 128-level quantized version (Migacz, "8-bit Inference with TensorRT", GTC 2017).</li>
+ *       |x| (exact zeros left out) and its quantized version (Migacz, "8-bit Inference with TensorRT", GTC 2017).</li>
  * </ul>
  */
 public final class Calibration {
@@ -72,6 +72,9 @@ public final class Calibration {
                 return;
             }
             for (float x : v.data()) {
+                if (x == 0f) {
+                    continue; // the ReLU zero spike is represented exactly anyway and would dominate the KL search
+                }
                 int b = (int) (Math.abs(x) / am * BINS);
                 h[Math.min(BINS - 1, Math.max(0, b))]++;
             }
@@ -84,7 +87,8 @@ public final class Calibration {
                 continue;
             }
             long[] h = hist.get(k);
-            int bin = method.equals("percentile") ? percentileBin(h, percentile) : entropyBin(h);
+            int bin = method.equals("percentile") ? percentileBin(h, percentile)
+                    : entropyBin(h, mm[0] >= 0 ? 255 : LEVELS);
             float t = (float) ((bin + 1.0) / BINS * am);
             out.put(k, finite(Math.max(mm[0], -t), Math.min(mm[1], t)));
         }
@@ -115,8 +119,12 @@ public final class Calibration {
         return h.length - 1;
     }
 
-    /** Threshold bin minimising KL(P || Q) where Q is P squeezed into {@value #LEVELS} levels. */
-    static int entropyBin(long[] h) {
+    /**
+     * Threshold bin minimising KL(P || Q) where Q is P squeezed into {@code levels} levels
+     * ({@value #LEVELS} for signed values, 255 for non-negative ones that use the whole uint8 grid).
+     */
+    static int entropyBin(long[] h, int levels) {
+        final int LEVELS = levels;
         int best = h.length - 1;
         double bestKl = Double.POSITIVE_INFINITY;
         for (int i = LEVELS; i <= h.length; i++) {
