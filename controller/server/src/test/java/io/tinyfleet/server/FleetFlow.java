@@ -135,7 +135,10 @@ final class FleetFlow implements AutoCloseable {
         DeviceView vb = await(idb, v -> !v.online(), "offline after crash");
         long offlineMs = (System.nanoTime() - killedAt) / 1_000_000;
         assertEquals("CONNECTION_LOST", vb.offlineReason(), "offline through the last will: " + vb);
-        assertTrue(offlineMs < 3 * 1000, "offline within the keep-alive window (1.5 x 2 s), took " + offlineMs + " ms");
+        // The broker must not wait for the keep-alive (1.5 x 2 s) here: the socket closed. Allow that
+        // window plus 2 s for ingest, database and REST polling on a loaded CI machine.
+        assertTrue(offlineMs < 3_000 + 2_000, "offline within the keep-alive window, took " + offlineMs + " ms");
+        System.out.println("crash -> offline via REST: " + offlineMs + " ms");
         assertTrue(device(ida).orElseThrow().online(), "the other agent stays online");
         assertTrue(device(prefix + "garbage").isEmpty(), "malformed birth dropped");
 
@@ -147,10 +150,15 @@ final class FleetFlow implements AutoCloseable {
         if (restartBroker) {
             long session = device(ida).orElseThrow().sessionSeq();
             var broker = controller.embeddedBroker().orElseThrow();
+            long t0 = System.nanoTime();
             broker.stop();
+            long t1 = System.nanoTime();
             broker.start();
+            long t2 = System.nanoTime();
             assertTrue(a.session().awaitSessions(2, TIMEOUT), "agent reconnected after the broker restart");
             DeviceView again = await(ida, v -> v.online() && v.sessionSeq() > session, "re-registered with a new session");
+            System.out.printf("broker stop %d ms, start %d ms, back online via REST %d ms after start%n",
+                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
             assertTrue(again.sessionSeq() > session);
             assertTrue(controller.ingest().isConnected());
         }

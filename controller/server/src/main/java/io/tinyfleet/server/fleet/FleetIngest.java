@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The controller's MQTT client: subscribes to births, deaths and heartbeats of every device and
@@ -34,6 +37,10 @@ import java.util.UUID;
  * messages to shared subscriptions, and the retained births/deaths are what rebuild the registry
  * after a controller restart. A malformed message is logged, counted and dropped; nothing thrown
  * from here may reach Paho, which would drop the connection.
+ *
+ * <p>Reconnects with its own loop (0.5 s doubling to 5 s) rather than Paho's automatic reconnect:
+ * in a broker-restart test under load, Paho's automatic reconnect stayed silent for over 30 s
+ * while the agents were long back, and the loop also gives one place to subscribe again.
  */
 @Singleton
 public class FleetIngest implements MqttCallback {
@@ -44,7 +51,18 @@ public class FleetIngest implements MqttCallback {
     private final Broker broker;
     private final FleetService fleet;
     private final FleetMetrics metrics;
-    private MqttAsyncClient client;
+    private static final long MIN_BACKOFF_MS = 500;
+    private static final long MAX_BACKOFF_MS = 5_000;
+
+    private final ScheduledExecutorService reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tinyfleet-ingest-reconnect");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile MqttAsyncClient client;
+    private volatile boolean stopped;
+    private long backoffMs = MIN_BACKOFF_MS;
+    private boolean reconnectPending;
 
     FleetIngest(Broker broker, FleetService fleet, FleetMetrics metrics) {
         this.broker = broker;
@@ -53,8 +71,7 @@ public class FleetIngest implements MqttCallback {
     }
 
     /**
-     * Connects and subscribes; afterwards Paho reconnects by itself (1-5 s back-off) and
-     * {@link #connectComplete} subscribes again.
+     * Connects and subscribes; afterwards a lost connection is retried in the background.
      *
      * @throws IllegalStateException "cannot reach MQTT broker tcp://...: ..." when the first connect fails
      */
@@ -67,15 +84,8 @@ public class FleetIngest implements MqttCallback {
             MqttAsyncClient c = new MqttAsyncClient(url,
                     "tinyfleet-controller-" + UUID.randomUUID().toString().substring(0, 8), new MemoryPersistence());
             c.setCallback(this);
-            MqttConnectionOptions o = new MqttConnectionOptions();
-            o.setCleanStart(true);
-            o.setSessionExpiryInterval(0L);
-            o.setAutomaticReconnect(true);
-            o.setAutomaticReconnectDelay(1, 5);
-            o.setKeepAliveInterval(10);
-            o.setConnectionTimeout(CONNECT_TIMEOUT_S);
             try {
-                c.connect(o).waitForCompletion(CONNECT_TIMEOUT_S * 1000L + 1000L);
+                c.connect(options()).waitForCompletion(CONNECT_TIMEOUT_S * 1000L + 1000L);
             } catch (MqttException e) {
                 closeQuietly(c);
                 throw new IllegalStateException("cannot reach MQTT broker " + url + ": " + describe(e), e);
@@ -84,6 +94,59 @@ public class FleetIngest implements MqttCallback {
             subscribe();
         } catch (MqttException e) {
             throw new IllegalStateException("MQTT broker " + url + ": " + describe(e), e);
+        }
+    }
+
+    private static MqttConnectionOptions options() {
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(true);
+        o.setSessionExpiryInterval(0L);
+        o.setAutomaticReconnect(false);
+        o.setKeepAliveInterval(10);
+        o.setConnectionTimeout(CONNECT_TIMEOUT_S);
+        return o;
+    }
+
+    /** On the reconnect thread: one attempt, then subscribe, or schedule the next attempt. */
+    private void reconnect() {
+        synchronized (this) {
+            reconnectPending = false;
+        }
+        MqttAsyncClient c = client;
+        if (stopped || c == null || c.isConnected()) {
+            return;
+        }
+        try {
+            c.connect(options()).waitForCompletion(CONNECT_TIMEOUT_S * 1000L + 1000L);
+            subscribe();
+            synchronized (this) {
+                backoffMs = MIN_BACKOFF_MS;
+            }
+            LOG.info("controller reconnected to MQTT broker {}", broker.url());
+        } catch (MqttException e) {
+            LOG.debug("reconnect to {} failed: {}", broker.url(), describe(e));
+            if (c.isConnected()) {
+                try {
+                    c.disconnect(1000).waitForCompletion(2000); // connected but not subscribed: start over
+                } catch (MqttException ignored) {
+                    // the next attempt starts from scratch anyway
+                }
+            }
+            scheduleReconnect();
+        }
+    }
+
+    private synchronized void scheduleReconnect() {
+        if (stopped || reconnectPending) {
+            return;
+        }
+        reconnectPending = true;
+        long delay = backoffMs;
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        try {
+            reconnector.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            reconnectPending = false; // stopping
         }
     }
 
@@ -161,24 +224,16 @@ public class FleetIngest implements MqttCallback {
 
     @Override
     public void connectComplete(boolean reconnect, String serverURI) {
-        if (reconnect) {
-            LOG.info("controller reconnected to MQTT broker {}", serverURI);
-            Thread t = new Thread(() -> {
-                try {
-                    subscribe();
-                } catch (MqttException e) {
-                    LOG.warn("resubscribe to {} failed: {}", serverURI, describe(e));
-                }
-            }, "tinyfleet-resubscribe");
-            t.setDaemon(true);
-            t.start(); // not on Paho's callback thread: waiting for SUBACK there would deadlock
-        }
     }
 
     @Override
     public void disconnected(MqttDisconnectResponse response) {
+        if (stopped) {
+            return;
+        }
         LOG.warn("controller lost MQTT broker {}: {}; reconnecting", broker.url(),
                 response.getException() != null ? describe(response.getException()) : response.getReasonString());
+        scheduleReconnect();
     }
 
     @Override
@@ -197,6 +252,8 @@ public class FleetIngest implements MqttCallback {
     /** Disconnects (before the broker stops). */
     @PreDestroy
     public synchronized void stop() {
+        stopped = true;
+        reconnector.shutdownNow();
         if (client != null) {
             try {
                 if (client.isConnected()) {
