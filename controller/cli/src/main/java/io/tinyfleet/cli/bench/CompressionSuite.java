@@ -134,6 +134,14 @@ public final class CompressionSuite implements BenchSuite {
                     t.put("latencyRatio", round(ratio));
                     t.put("goal", "latencyRatio <= 0.40 and accuracyDropPoints <= 0.5");
                     t.put("met", ratio <= 0.40 && drop <= 0.5);
+                    // the evaluator runs at ALL (NCHWc kernels for fp32); EXTENDED is the portable level
+                    var ext = io.tinyfleet.runtime.bench.EvalOptions.random().withRuns(20, o.quick() ? 100 : 300)
+                            .withRuntime(io.tinyfleet.runtime.session.RuntimeOptions.defaults().withOptLevel(
+                                    ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT));
+                    double f = io.tinyfleet.runtime.bench.Evaluator.evaluate(model, ext).p50Ms();
+                    double q = io.tinyfleet.runtime.bench.Evaluator.evaluate(r.model(), ext).p50Ms();
+                    t.put("extendedOptLatencyMs", Map.of("fp32", f, "int8", q));
+                    t.put("latencyRatioAtExtendedOpt", round(q / f));
                 }
                 case CHANNELS -> {
                     double speedup = before.latencyMs() / after.latencyMs();
