@@ -1,0 +1,2 @@
+/** Dynamic int8 quantization of MatMul/Gemm (DynamicQuantizeMatMul). */
+package io.tinyfleet.compression.quantize.dynamic;
