@@ -58,7 +58,7 @@ public final class AgentSuite implements BenchSuite {
         lenet.save(model);
         out.put("model", Map.of("arch", "lenet5 (untrained weights: size and compute of LeNet-5)",
                 "parameters", Architectures.parameters(lenet), "bytes", lenet.sizeBytes()));
-        try (ControllerServer c = ControllerServer.start(ControllerOptions.of(0, 0, work.resolve("controller")))) {
+        try (ControllerServer c = ControllerServer.start(ControllerOptions.of(0, 0, Files.createTempDirectory(work, "controller-")))) {
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(JVM_FLAGS);
@@ -119,8 +119,8 @@ public final class AgentSuite implements BenchSuite {
                 }
             }
         }
-        out.put("notes", List.of("telemetry uses its own MQTT connection beside the session's until the agent verb"
-                + " wires it onto the session client", "power and energy are not part of this suite (see bench sensors)"));
+        out.put("notes", List.of("telemetry shares the agent session's MQTT connection (Agent.startTelemetry, as the"
+                + " agent verb runs it)", "power and energy are not part of this suite (see bench sensors)"));
         return out;
     }
 

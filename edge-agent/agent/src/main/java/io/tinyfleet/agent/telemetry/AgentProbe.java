@@ -41,8 +41,8 @@ public final class AgentProbe {
             o = o.withEmulation(Emulation.resolve(args[5], Path.of(".")));
         }
         OnnxModel model = OnnxModel.load(Path.of(args[3]));
-        try (Agent agent = Agent.start(AgentConfig.of(c, "probe"));
-             TelemetryAgent telemetry = TelemetryAgent.connect(args[0], args[1], Optional.empty(), o)) {
+        try (Agent agent = Agent.start(AgentConfig.of(c, "probe"))) {
+            TelemetryAgent telemetry = agent.startTelemetry(o); // closed by agent.close()
             if (!agent.awaitConnected(Duration.ofSeconds(30))) {
                 System.err.println("agent did not connect to " + args[0]);
                 System.exit(1);
