@@ -2,7 +2,7 @@ package io.tinyfleet.cli;
 
 import io.tinyfleet.compression.arch.ArchSpec;
 import io.tinyfleet.compression.arch.Architectures;
-import io.tinyfleet.compression.train.Evaluator;
+import io.tinyfleet.runtime.bench.Evaluator;
 import io.tinyfleet.compression.train.LrSchedule;
 import io.tinyfleet.compression.train.TrainConfig;
 import io.tinyfleet.compression.train.TrainResult;

@@ -1,5 +1,6 @@
 package io.tinyfleet.compression.train;
 
+import io.tinyfleet.runtime.bench.Evaluator;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;

@@ -1,5 +1,6 @@
 package io.tinyfleet.compression.train;
 
+import io.tinyfleet.runtime.bench.Evaluator;
 import static io.tinyfleet.runtime.model.GraphBuilder.attr;
 import static io.tinyfleet.runtime.model.GraphBuilder.ints;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

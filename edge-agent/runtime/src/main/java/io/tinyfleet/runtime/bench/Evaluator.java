@@ -6,7 +6,10 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.tinyfleet.runtime.data.LabeledImages;
+import io.tinyfleet.runtime.data.Preprocessing;
 import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.session.RuntimeOptions;
 import io.tinyfleet.runtime.session.ModelRuntime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -110,29 +113,13 @@ public final class Evaluator {
             Integer correct = null;
             double throughput = big / (statsB.mean() / 1000.0);
             if (o.data() != null) {
-                int[] hits = new int[1];
-                boolean scored = true;
                 long t0 = System.nanoTime();
-                for (int from = 0; from < samples; from += big) {
-                    int n = feed.batchable() ? Math.min(big, samples - from) : big;
-                    int real = Math.min(n, samples - from);
-                    Map<String, OnnxTensor> in = feed.images(order, from, n);
-                    try (OrtSession.Result r = rt.run(in)) {
-                        String why = score(r, o, order, from, n, real, hits);
-                        if (why != null) {
-                            notes.add(why);
-                            scored = false;
-                            break;
-                        }
-                    } finally {
-                        in.values().forEach(OnnxTensor::close);
-                    }
-                }
+                int hits = countCorrect(rt, feed, o, order, samples, big, notes);
                 double sec = (System.nanoTime() - t0) / 1e9;
-                if (scored) {
+                if (hits >= 0) {
                     throughput = samples / sec;
-                    correct = hits[0];
-                    accuracy = samples == 0 ? null : hits[0] / (double) samples;
+                    correct = hits;
+                    accuracy = samples == 0 ? null : hits / (double) samples;
                 } else {
                     samples = 0;
                 }
@@ -147,6 +134,69 @@ public final class Evaluator {
                     o.runtime().intraOpThreads(), o.runtime().optLevel().name(), feed.shapes(big),
                     List.copyOf(notes), profile);
         }
+    }
+
+    /**
+     * Top-1 accuracy of {@code model} on all of {@code data}, and nothing else: no warm-up, no
+     * latency runs. For loops that score a model often (training epochs, health checks), with the
+     * same input handling and scoring as {@link #evaluate}.
+     *
+     * @throws IllegalArgumentException when the data does not fit the model's input, or the first
+     *                                  output is not a {@code [N, classes]} float tensor
+     */
+    public static double accuracy(OnnxModel model, LabeledImages data, Preprocessing pre, int threads) {
+        EvalOptions o = EvalOptions.on(data, "data").withPreprocessing(pre).withBatch(256)
+                .withRuntime(RuntimeOptions.defaults().withThreads(threads));
+        try (ModelRuntime rt = ModelRuntime.open(model, o.runtime()); InputFeed feed = InputFeed.plan(rt, o)) {
+            int big = feed.batchable() ? o.batch() : feed.fixedBatch();
+            int[] order = new int[Math.max(data.count(), big)];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i % Math.max(data.count(), 1);
+            }
+            List<String> why = new ArrayList<>();
+            int hits = countCorrect(rt, feed, o, order, data.count(), big, why);
+            if (hits < 0) {
+                throw new IllegalArgumentException(model.origin() + ": " + why.get(why.size() - 1));
+            }
+            return data.count() == 0 ? Double.NaN : hits / (double) data.count();
+        } catch (OrtException e) {
+            throw new IllegalArgumentException("evaluating " + model.origin() + " failed: " + ModelRuntime.firstLine(e), e);
+        }
+    }
+
+    /** Index of the largest of the {@code k} scores starting at {@code off} (the first on ties). */
+    public static int argmax(FloatBuffer scores, int off, int k) {
+        int best = 0;
+        float bv = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+            float x = scores.get(off + c);
+            if (x > bv) {
+                bv = x;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** Correct top-1 predictions over the first {@code samples} of {@code order}; -1 (reason in notes) when unscorable. */
+    private static int countCorrect(ModelRuntime rt, InputFeed feed, EvalOptions o, int[] order, int samples, int big,
+                                    List<String> notes) throws OrtException {
+        int[] hits = new int[1];
+        for (int from = 0; from < samples; from += big) {
+            int n = feed.batchable() ? Math.min(big, samples - from) : big;
+            int real = Math.min(n, samples - from);
+            Map<String, OnnxTensor> in = feed.images(order, from, n);
+            try (OrtSession.Result r = rt.run(in)) {
+                String why = score(r, o, order, from, n, real, hits);
+                if (why != null) {
+                    notes.add(why);
+                    return -1;
+                }
+            } finally {
+                in.values().forEach(OnnxTensor::close);
+            }
+        }
+        return hits[0];
     }
 
     private static Map<String, OnnxTensor> inputs(InputFeed feed, EvalOptions o, int[] order, int n) throws OrtException {
@@ -194,16 +244,7 @@ public final class Evaluator {
         int k = (int) (total / n);
         FloatBuffer fb = t.getFloatBuffer();
         for (int s = 0; s < real; s++) {
-            int best = 0;
-            float bv = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < k; c++) {
-                float x = fb.get(s * k + c);
-                if (x > bv) {
-                    bv = x;
-                    best = c;
-                }
-            }
-            if (best == o.data().label(order[from + s])) {
+            if (argmax(fb, s * k, k) == o.data().label(order[from + s])) {
                 hits[0]++;
             }
         }
