@@ -1,6 +1,6 @@
 package io.tinyfleet.server.deploy;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.tinyfleet.proto.v1.Chunk;
 import io.tinyfleet.proto.v1.ChunkRequest;
 import io.tinyfleet.proto.v1.DeploymentManifest;
@@ -53,12 +53,18 @@ public final class ChunkServer {
                     c.setError("no chunk " + i + " in deployment " + req.getDeploymentId());
                 } else {
                     int len = (int) Math.min(m.getChunkSize(), m.getArtifactSize() - off);
-                    c.setOffset(off).setData(ByteString.copyFrom(e.get().artifact(), (int) off, len));
+                    // a view of the cached artifact, not a copy: it is copied once, when the chunk is serialized
+                    c.setOffset(off).setData(UnsafeByteOperations.unsafeWrap(e.get().artifact(), (int) off, len));
                 }
             }
             out.add(c.build());
         }
         return out;
+    }
+
+    /** Caches the artifact of a deployment about to start (its manifest must be the signed one). */
+    public synchronized void offer(String deploymentId, DeploymentManifest manifest, byte[] artifact) {
+        cache.put(deploymentId, new Entry(manifest, artifact));
     }
 
     private synchronized Optional<Entry> entry(String deploymentId) {

@@ -32,9 +32,17 @@ public final class DeploymentService {
     private final ControllerKeys keys;
     private final DeviceDirectory directory;
     private final int defaultChunkSize;
+    private final ChunkServer chunks;
 
     public DeploymentService(ArtifactStore store, RolloutEngine engine, ControllerKeys keys, DeviceDirectory directory,
                              int defaultChunkSize) {
+        this(store, engine, keys, directory, defaultChunkSize, null);
+    }
+
+    /** @param chunks answers chunk requests; given the artifact before devices hear of the deployment (may be null) */
+    public DeploymentService(ArtifactStore store, RolloutEngine engine, ControllerKeys keys, DeviceDirectory directory,
+                             int defaultChunkSize, ChunkServer chunks) {
+        this.chunks = chunks;
         this.store = store;
         this.engine = engine;
         this.keys = keys;
@@ -79,6 +87,11 @@ public final class DeploymentService {
                         .setMinAccuracy(minAcc).setLatencyRuns(req.latencyRuns() == null ? 0 : req.latencyRuns()))
                 .build();
         SignedManifest signed = keys.signer().sign(m);
+        if (chunks != null) {
+            // the first chunk requests arrive right after the desired state: answer them from memory
+            // instead of a database lookup and a second read of the artifact while the devices wait
+            chunks.offer(id, m, artifact);
+        }
         return engine.create(id, model.id(), signed, targets, waves,
                 req.successThreshold() == null ? 100 : req.successThreshold(),
                 req.errorThreshold() == null ? 100 : req.errorThreshold(), maxP95, minAcc);

@@ -41,9 +41,14 @@ final class OtaBeans {
     }
 
     @Singleton
+    ChunkServer chunkServer(RolloutRepository repo, ArtifactStore store) {
+        return new ChunkServer(repo, store);
+    }
+
+    @Singleton
     @Bean(preDestroy = "close")
-    OtaLink otaLink(Broker broker, RolloutRepository repo, ArtifactStore store, OtaSettings s) {
-        return new OtaLink(broker.url(), new ChunkServer(repo, store), s.maxInFlight());
+    OtaLink otaLink(Broker broker, ChunkServer chunks, OtaSettings s) {
+        return new OtaLink(broker.url(), chunks, s.maxInFlight());
     }
 
     @Singleton
@@ -55,8 +60,9 @@ final class OtaBeans {
 
     @Singleton
     DeploymentService deploymentService(ArtifactStore store, RolloutEngine engine, ControllerKeys keys,
-                                        FleetService fleet, OtaSettings s) {
+                                        FleetService fleet, OtaSettings s, ChunkServer chunks) {
         return new DeploymentService(store, engine, keys, () -> fleet.list().stream()
-                .map(d -> new String[] {d.getId(), d.getDeviceProfileId(), d.getArch()}).toList(), s.chunkSize());
+                .map(d -> new String[] {d.getId(), d.getDeviceProfileId(), d.getArch()}).toList(), s.chunkSize(),
+                chunks);
     }
 }

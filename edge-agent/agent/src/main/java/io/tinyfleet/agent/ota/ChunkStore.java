@@ -1,9 +1,12 @@
 package io.tinyfleet.agent.ota;
 
+import com.google.protobuf.ByteString;
 import io.tinyfleet.proto.v1.DeploymentManifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -39,6 +42,7 @@ public final class ChunkStore implements AutoCloseable {
     private final Path part;
     private final Path bitmapFile;
     private final RandomAccessFile data;
+    private final FileChannel channel;
     private final RandomAccessFile bitmapRaf;
     private final BitSet present;
     private final int chunks;
@@ -50,6 +54,7 @@ public final class ChunkStore implements AutoCloseable {
         this.part = dir.resolve("artifact.part");
         this.bitmapFile = dir.resolve("artifact.bitmap");
         this.data = new RandomAccessFile(part.toFile(), "rw");
+        this.channel = data.getChannel();
         this.bitmapRaf = new RandomAccessFile(bitmapFile.toFile(), "rw");
         if (data.length() != manifest.getArtifactSize()) {
             data.setLength(manifest.getArtifactSize());
@@ -112,19 +117,34 @@ public final class ChunkStore implements AutoCloseable {
     }
 
     /** Verifies and writes chunk {@code i}. */
-    public synchronized PutResult put(int i, byte[] bytes) throws IOException {
+    public PutResult put(int i, byte[] bytes) throws IOException {
+        return put(i, com.google.protobuf.UnsafeByteOperations.unsafeWrap(bytes));
+    }
+
+    /**
+     * Verifies and writes chunk {@code i} straight from {@code bytes} (hashed and written through
+     * its read-only buffer view, so a chunk parsed with aliasing is never copied on the heap).
+     */
+    public synchronized PutResult put(int i, ByteString bytes) throws IOException {
         if (i < 0 || i >= chunks) {
             return PutResult.CORRUPT;
         }
         if (present.get(i)) {
             return PutResult.DUPLICATE;
         }
-        if (bytes.length != chunkLength(i)
-                || !Arrays.equals(sha256(bytes, bytes.length), manifest.getChunkSha256(i).toByteArray())) {
+        if (bytes.size() != chunkLength(i)) {
             return PutResult.CORRUPT;
         }
-        data.seek((long) i * manifest.getChunkSize());
-        data.write(bytes);
+        MessageDigest md = digest();
+        md.update(bytes.asReadOnlyByteBuffer());
+        if (!MessageDigest.isEqual(md.digest(), manifest.getChunkSha256(i).toByteArray())) {
+            return PutResult.CORRUPT;
+        }
+        ByteBuffer buf = bytes.asReadOnlyByteBuffer();
+        long pos = (long) i * manifest.getChunkSize();
+        while (buf.hasRemaining()) {
+            pos += channel.write(buf, pos);
+        }
         present.set(i);
         writeBitmapByte(i / 8);
         return PutResult.STORED;
@@ -177,9 +197,12 @@ public final class ChunkStore implements AutoCloseable {
     }
 
     private void writeBitmapByte(int byteIndex) throws IOException {
-        byte[] all = present.toByteArray();
+        int b = 0;
+        for (int k = 0; k < 8; k++) {
+            b |= present.get(byteIndex * 8 + k) ? 1 << k : 0;
+        }
         bitmapRaf.seek(byteIndex);
-        bitmapRaf.write(byteIndex < all.length ? all[byteIndex] : 0);
+        bitmapRaf.write(b);
     }
 
     @Override
