@@ -47,18 +47,26 @@ final class ControllerHttp {
 
     /** POST multipart with one file part named {@code file} plus text fields. */
     JsonNode postFile(String path, String fileName, byte[] bytes, Map<String, String> fields) {
+        return postFiles(path, Map.of("file", Map.entry(fileName, bytes)), fields);
+    }
+
+    /** Multipart POST of several file parts (part name -> file name and bytes) plus text fields. */
+    JsonNode postFiles(String path, Map<String, Map.Entry<String, byte[]>> files, Map<String, String> fields) {
         String boundary = "tinyfleet-" + UUID.randomUUID();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + 512);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             for (Map.Entry<String, String> f : fields.entrySet()) {
                 out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey()
                         + "\"\r\n\r\n" + f.getValue() + "\r\n").getBytes(StandardCharsets.UTF_8));
             }
-            out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
-                    + fileName.replace("\"", "") + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            out.write(bytes);
-            out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+            for (Map.Entry<String, Map.Entry<String, byte[]>> f : files.entrySet()) {
+                out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey()
+                        + "\"; filename=\"" + f.getValue().getKey().replace("\"", "")
+                        + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                out.write(f.getValue().getValue());
+                out.write("\r\n".getBytes(StandardCharsets.UTF_8));
+            }
+            out.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -45,6 +45,21 @@ public final class DeployCommand implements Callable<Integer> {
     @Option(names = "--min-accuracy", description = "accuracy floor (0..1) on the model's eval shard")
     Double minAccuracy;
 
+    @Option(names = "--eval-shard", paramLabel = "FILE",
+            description = "eval shard (.tfshard) uploaded with MODEL; devices check --min-accuracy on it")
+    Path evalShard;
+
+    @Option(names = "--eval-data", paramLabel = "DATA",
+            description = "draw an eval shard from the test split of DATA (fashion-mnist or a folder of IDX files)")
+    String evalData;
+
+    @Option(names = "--eval-samples", defaultValue = "200",
+            description = "samples of a drawn shard, stratified by class (default ${DEFAULT-VALUE})")
+    int evalSamples;
+
+    @Option(names = "--eval-seed", defaultValue = "42", description = "seed of the shard draw (default ${DEFAULT-VALUE})")
+    long evalSeed;
+
     @Option(names = "--success-threshold", defaultValue = "100",
             description = "%% of a wave that must be ACTIVE before the next starts (default ${DEFAULT-VALUE})")
     double successThreshold;
@@ -82,8 +97,13 @@ public final class DeployCommand implements Callable<Integer> {
             if (name != null) {
                 fields.put("name", name);
             }
-            JsonNode rec = http.postFile("/api/models", name != null ? name : file.getFileName().toString(),
-                    Files.readAllBytes(file), fields);
+            Map<String, Map.Entry<String, byte[]>> parts = new LinkedHashMap<>();
+            parts.put("file", Map.entry(name != null ? name : file.getFileName().toString(), Files.readAllBytes(file)));
+            byte[] shard = shard();
+            if (shard != null) {
+                parts.put("shard", Map.entry("eval.tfshard", shard));
+            }
+            JsonNode rec = http.postFiles("/api/models", parts, fields);
             modelRef = rec.path("id").asText();
             if (uploadOnly) {
                 if (json) {
@@ -97,6 +117,9 @@ public final class DeployCommand implements Callable<Integer> {
             if (!json) {
                 System.err.printf("uploaded %s as model %s%n", file, modelRef.substring(0, 12));
             }
+        } else if (evalShard != null || evalData != null) {
+            throw new IllegalArgumentException("--eval-shard/--eval-data are uploaded with the model: MODEL must be "
+                    + "an .onnx file, got '" + model + "'");
         } else if (model.endsWith(".onnx")) {
             throw new IllegalArgumentException("model file " + model + " does not exist");
         } else if (uploadOnly) {
@@ -156,6 +179,33 @@ public final class DeployCommand implements Callable<Integer> {
                     r.path("reason").asText("").isEmpty() ? "" : " (" + r.path("reason").asText() + ")");
         }
         return Boolean.TRUE.equals(s.get("ok")) ? 0 : 1;
+    }
+
+    /** The shard file to upload: --eval-shard as given, or one drawn from --eval-data; null for none. */
+    private byte[] shard() throws java.io.IOException {
+        if (evalShard != null && evalData != null) {
+            throw new IllegalArgumentException("give --eval-shard or --eval-data, not both");
+        }
+        if (evalShard != null) {
+            io.tinyfleet.runtime.data.EvalShard.read(evalShard); // one clear line if it is not a shard
+            return Files.readAllBytes(evalShard);
+        }
+        if (evalData == null) {
+            return null;
+        }
+        if (evalSamples < 1) {
+            throw new IllegalArgumentException("--eval-samples must be >= 1, got " + evalSamples);
+        }
+        io.tinyfleet.runtime.data.LabeledImages test = io.tinyfleet.runtime.data.LabeledImages.load(evalData,
+                io.tinyfleet.runtime.data.Split.TEST);
+        int perClass = Math.max(1, (evalSamples + test.numClasses() - 1) / test.numClasses());
+        io.tinyfleet.runtime.data.EvalShard s = io.tinyfleet.runtime.data.EvalShard.draw(test, evalData,
+                io.tinyfleet.runtime.data.Split.TEST, perClass, evalSeed, io.tinyfleet.runtime.data.Preprocessing.DEFAULT);
+        if (!json) {
+            System.err.printf("drew an eval shard of %d %s test samples (seed %d)%n", s.images().count(), evalData,
+                    evalSeed);
+        }
+        return s.toBytes();
     }
 
     private static String progress(JsonNode d) {

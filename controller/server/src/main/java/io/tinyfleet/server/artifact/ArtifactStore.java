@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.luben.zstd.Zstd;
 import com.google.protobuf.ByteString;
-import io.tinyfleet.proto.v1.EvalShard;
 import io.tinyfleet.proto.v1.ModelBundle;
+import io.tinyfleet.runtime.data.EvalShard;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.session.ModelRuntime;
 import java.io.IOException;
@@ -60,27 +60,30 @@ public final class ArtifactStore {
     /**
      * Validates and stores a model.
      *
-     * @param bytes  the ONNX file
-     * @param name   a label (file name)
-     * @param shard  an eval shard for the devices' accuracy check, or null
-     * @param source upload, cli, compress, search
-     * @throws IllegalArgumentException one line naming what is wrong with the model
+     * @param bytes     the ONNX file
+     * @param name      a label (file name)
+     * @param shardFile an eval shard file ({@link EvalShard}, TFSHARD1) for the devices' accuracy
+     *                  check, or null; checked here (header, spec, payload hash) and shipped as is
+     * @param source    upload, cli, compress, search
+     * @throws IllegalArgumentException one line naming what is wrong with the model or the shard
      */
-    public ModelRecord store(byte[] bytes, String name, EvalShard shard, String source) {
+    public ModelRecord store(byte[] bytes, String name, byte[] shardFile, String source) {
         if (bytes.length > maxBytes) {
             throw new IllegalArgumentException("model " + name + " is " + bytes.length + " bytes; the limit is "
                     + maxBytes);
         }
         OnnxModel model = OnnxModel.parse(bytes, name);
         ModelRuntime.checkRunnable(model);
+        EvalShard shard = shardFile == null || shardFile.length == 0 ? null : parseShard(shardFile, name);
+        int samples = shard == null ? 0 : shard.images().count();
         String id = model.sha256();
         Optional<ModelRecord> existing = find(id);
-        if (existing.isPresent() && (shard == null || existing.get().evalSamples() == shard.getLabelsCount())) {
+        if (existing.isPresent() && (shard == null || existing.get().evalSamples() == samples)) {
             return existing.get();
         }
         ModelBundle.Builder b = ModelBundle.newBuilder().setModel(ByteString.copyFrom(bytes));
         if (shard != null) {
-            b.setEvalShard(shard);
+            b.setEvalShardFile(ByteString.copyFrom(shardFile));
         }
         byte[] artifact = Zstd.compress(b.build().toByteArray(), zstdLevel);
         String artifactSha = OnnxModel.sha256Hex(artifact);
@@ -91,7 +94,7 @@ public final class ArtifactStore {
             throw new UncheckedIOException("cannot store model " + name + " under " + root + ": " + e.getMessage(), e);
         }
         ModelRecord r = new ModelRecord(id, name, bytes.length, artifactSha, artifact.length,
-                shard == null ? 0 : shard.getLabelsCount(), source, new TreeMap<>(model.metadata()),
+                samples, source, new TreeMap<>(model.metadata()),
                 System.currentTimeMillis());
         try (Connection c = db.getConnection()) {
             if (existing.isPresent()) {
@@ -183,6 +186,33 @@ public final class ArtifactStore {
             return out;
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("cannot read models: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads an eval shard file with the runtime's reader (which reads files only).
+     *
+     * @throws IllegalArgumentException "eval shard for NAME: ..." when it is not a readable shard
+     */
+    public static EvalShard parseShard(byte[] shardFile, String name) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("tinyfleet-shard", ".tfshard");
+            Files.write(tmp, shardFile);
+            return EvalShard.read(tmp);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("eval shard for " + name + ": "
+                    + (tmp == null ? e.getMessage() : e.getMessage().replace(tmp.toString(), "the uploaded shard")), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check the eval shard for " + name + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a temp file left behind
+                }
+            }
         }
     }
 

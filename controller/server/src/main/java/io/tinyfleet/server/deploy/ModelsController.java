@@ -19,7 +19,9 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * {@code POST /api/models} (multipart field {@code file}, optional {@code name} and {@code source}),
+ * {@code POST /api/models} (multipart field {@code file}, optional {@code shard}: an eval shard file
+ * (TFSHARD1, drawn with {@code EvalShard.draw}) shipped with the model so devices can check
+ * {@code minAccuracy}, optional {@code name} and {@code source}),
  * {@code GET /api/models}, {@code GET /api/models/{id}}, and {@code GET /api/keys/controller}
  * (the PEM public key agents pin).
  */
@@ -35,14 +37,16 @@ public class ModelsController {
         this.keys = keys;
     }
 
-    /** Stores an uploaded model; 400 {@code INVALID_MODEL} naming the problem. */
+    /** Stores an uploaded model (and its eval shard); 400 {@code INVALID_MODEL} naming the problem. */
     @Post(value = "/models", consumes = MediaType.MULTIPART_FORM_DATA)
     @Status(HttpStatus.CREATED)
-    public ModelRecord upload(@Part("file") CompletedFileUpload file, @Nullable @Part("name") String name,
+    public ModelRecord upload(@Part("file") CompletedFileUpload file, @Nullable @Part("shard") CompletedFileUpload shard,
+                              @Nullable @Part("name") String name,
                               @Nullable @Part("source") String source) throws IOException {
         String label = name != null && !name.isBlank() ? name : file.getFilename();
         try {
-            return store.store(file.getBytes(), label, null, source == null || source.isBlank() ? "upload" : source);
+            return store.store(file.getBytes(), label, shard == null ? null : shard.getBytes(),
+                    source == null || source.isBlank() ? "upload" : source);
         } catch (IllegalArgumentException e) {
             throw new ApiException(HttpStatus.BAD_REQUEST, OtaErrors.INVALID_MODEL, e.getMessage());
         }

@@ -7,10 +7,13 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import io.tinyfleet.proto.v1.EvalShard;
 import io.tinyfleet.proto.v1.HealthCheck;
 import io.tinyfleet.proto.v1.HealthReport;
+import io.tinyfleet.runtime.bench.EvalOptions;
+import io.tinyfleet.runtime.bench.EvalReport;
+import io.tinyfleet.runtime.bench.Evaluator;
 import io.tinyfleet.runtime.bench.LatencyStats;
+import io.tinyfleet.runtime.data.EvalShard;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.session.ModelRuntime;
 import io.tinyfleet.runtime.session.Ort;
@@ -46,7 +49,12 @@ public final class HealthChecker {
         this.options = options;
     }
 
-    /** Checks {@code model}; the caller owns the runtime of a passed outcome. */
+    /**
+     * Checks {@code model}; the caller owns the runtime of a passed outcome.
+     *
+     * @param shard the bundle's eval shard (the runtime's format, scored by the runtime's
+     *              {@link Evaluator} with the preprocessing the shard declares), or null
+     */
     public Outcome check(OnnxModel model, HealthCheck hc, EvalShard shard) {
         HealthReport.Builder r = HealthReport.newBuilder().setP95Ms(-1).setAccuracy(-1);
         ModelRuntime rt;
@@ -88,10 +96,17 @@ public final class HealthChecker {
                 return fail("latency_above_ceiling", String.format("p95 latency %.3f ms exceeds the ceiling of %.3f ms",
                         r.getP95Ms(), hc.getMaxP95Ms()), r, rt);
             }
-            if (shard != null && shard.getLabelsCount() > 0) {
+            if (shard != null && shard.images().count() > 0) {
                 try {
-                    double acc = accuracy(rt, shard);
-                    r.setAccuracy(acc).setEvalSamples(shard.getLabelsCount());
+                    // the one accuracy harness (batched, same scoring as the controller's), with the
+                    // preprocessing the shard declares; latency is measured above at batch 1
+                    EvalReport e = Evaluator.evaluate(model, EvalOptions.on(shard.images(), "eval shard")
+                            .withPreprocessing(shard.spec().preprocessing()).withRuntime(options).withRuns(0, 1));
+                    if (e.accuracy() == null) {
+                        return fail("eval_failed", "accuracy not computed on the eval shard: "
+                                + String.join("; ", e.notes()), r, rt);
+                    }
+                    r.setAccuracy(e.accuracy()).setEvalSamples(e.samples());
                 } catch (IllegalArgumentException e) {
                     return fail("eval_failed", e.getMessage(), r, rt);
                 }
@@ -159,66 +174,5 @@ public final class HealthChecker {
             }
         }
         return null;
-    }
-
-    /** Top-1 accuracy of the first output over the shard, one sample at a time. */
-    static double accuracy(ModelRuntime rt, EvalShard shard) {
-        String input = shard.getInputName().isEmpty() ? rt.inputs().keySet().iterator().next() : shard.getInputName();
-        NodeInfo info = rt.inputs().get(input);
-        if (info == null) {
-            throw new IllegalArgumentException("eval shard feeds input '" + input + "' but the model's inputs are "
-                    + rt.inputs().keySet());
-        }
-        long[] sampleDims = shard.getSampleDimsList().stream().mapToLong(Long::longValue).toArray();
-        long[] shape = new long[sampleDims.length + 1];
-        shape[0] = 1;
-        System.arraycopy(sampleDims, 0, shape, 1, sampleDims.length);
-        long[] declared = ((TensorInfo) info.getInfo()).getShape();
-        boolean fits = declared.length == shape.length;
-        for (int i = 0; fits && i < shape.length; i++) {
-            fits = declared[i] < 0 || declared[i] == shape[i];
-        }
-        if (!fits) {
-            throw new IllegalArgumentException("eval shard samples have shape " + Arrays.toString(shape)
-                    + " but input '" + input + "' expects " + Arrays.toString(declared));
-        }
-        int per = (int) Arrays.stream(sampleDims).reduce(1, (a, b) -> a * b);
-        int n = shard.getLabelsCount();
-        if ((long) per * n != shard.getDataCount()) {
-            throw new IllegalArgumentException("eval shard holds " + shard.getDataCount() + " values for " + n
-                    + " samples of " + per);
-        }
-        float[] all = new float[shard.getDataCount()];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = shard.getData(i);
-        }
-        int correct = 0;
-        try {
-            for (int s = 0; s < n; s++) {
-                try (OnnxTensor t = OnnxTensor.createTensor(Ort.env(), FloatBuffer.wrap(Arrays.copyOfRange(all, s * per, (s + 1) * per)), shape);
-                     OrtSession.Result res = rt.run(Map.of(input, t))) {
-                    float[] logits = flat((OnnxTensor) res.get(0));
-                    int best = 0;
-                    for (int k = 1; k < logits.length; k++) {
-                        if (logits[k] > logits[best]) {
-                            best = k;
-                        }
-                    }
-                    if (best == shard.getLabels(s)) {
-                        correct++;
-                    }
-                }
-            }
-        } catch (OrtException e) {
-            throw new IllegalArgumentException("eval inference failed: " + ModelRuntime.firstLine(e), e);
-        }
-        return correct / (double) n;
-    }
-
-    private static float[] flat(OnnxTensor t) {
-        FloatBuffer fb = t.getFloatBuffer();
-        float[] f = new float[fb.remaining()];
-        fb.get(f);
-        return f;
     }
 }

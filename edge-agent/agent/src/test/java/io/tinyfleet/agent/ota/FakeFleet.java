@@ -11,10 +11,10 @@ import io.tinyfleet.proto.v1.DeploymentManifest;
 import io.tinyfleet.proto.v1.DeploymentState;
 import io.tinyfleet.proto.v1.DeploymentStatus;
 import io.tinyfleet.proto.v1.DesiredState;
-import io.tinyfleet.proto.v1.EvalShard;
 import io.tinyfleet.proto.v1.HealthCheck;
 import io.tinyfleet.proto.v1.ModelBundle;
 import io.tinyfleet.proto.v1.SignedManifest;
+import io.tinyfleet.runtime.data.EvalShard;
 import io.tinyfleet.runtime.model.OnnxModel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ final class FakeFleet implements AutoCloseable {
     static byte[] artifact(OnnxModel model, EvalShard shard) {
         ModelBundle.Builder b = ModelBundle.newBuilder().setModel(ByteString.copyFrom(model.toBytes()));
         if (shard != null) {
-            b.setEvalShard(shard);
+            b.setEvalShardFile(ByteString.copyFrom(shard.toBytes()));
         }
         return Zstd.compress(b.build().toByteArray(), 3);
     }

@@ -58,7 +58,7 @@ class OtaAgentTest {
         fleet.close();
     }
 
-    String deploy(String id, OnnxModel model, HealthCheck hc, io.tinyfleet.proto.v1.EvalShard shard) throws Exception {
+    String deploy(String id, OnnxModel model, HealthCheck hc, io.tinyfleet.runtime.data.EvalShard shard) throws Exception {
         byte[] art = FakeFleet.artifact(model, shard);
         fleet.desire(DEV, FakeFleet.manifest(signer, id, model, art, CHUNK, hc), art);
         return id;

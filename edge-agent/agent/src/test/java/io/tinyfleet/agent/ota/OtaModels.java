@@ -1,6 +1,9 @@
 package io.tinyfleet.agent.ota;
 
-import io.tinyfleet.proto.v1.EvalShard;
+import io.tinyfleet.runtime.data.EvalShard;
+import io.tinyfleet.runtime.data.LabeledImages;
+import io.tinyfleet.runtime.data.Preprocessing;
+import io.tinyfleet.runtime.data.Split;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.model.Tensors;
 import io.tinyfleet.runtime.model.TinyModels;
@@ -28,22 +31,31 @@ final class OtaModels {
                 .addInitializer(Tensors.floats("pad", new long[] {floats}, pad)).build());
     }
 
-    /** {@code n} 2x2 images labelled with their brightest of the first three pixels; {@code lie} flips labels. */
+    /**
+     * An eval shard (the runtime's format) of {@code n} 2x2 images labelled with their brightest of
+     * the first three pixels (distinct values, so no ties); {@code lie} flips every label.
+     */
     static EvalShard shard(int n, boolean lie) {
-        EvalShard.Builder b = EvalShard.newBuilder().setInputName("x").addSampleDims(1).addSampleDims(2).addSampleDims(2);
+        byte[] px = new byte[n * 4];
+        byte[] labels = new byte[n];
         Random r = new Random(3);
         for (int s = 0; s < n; s++) {
             int best = 0;
-            float[] px = new float[4];
-            for (int p = 0; p < 4; p++) {
-                px[p] = p == 3 ? 0f : r.nextFloat();
-                if (p < 3 && px[p] > px[best]) {
+            int[] v = {1 + r.nextInt(85), 86 + r.nextInt(85), 171 + r.nextInt(85)};
+            for (int k = 2; k > 0; k--) { // shuffle which pixel is brightest
+                int j = r.nextInt(k + 1);
+                int t = v[k];
+                v[k] = v[j];
+                v[j] = t;
+            }
+            for (int p = 0; p < 3; p++) {
+                px[s * 4 + p] = (byte) v[p];
+                if (v[p] > v[best]) {
                     best = p;
                 }
-                b.addData(px[p]);
             }
-            b.addLabels(lie ? (best + 1) % 3 : best);
+            labels[s] = (byte) (lie ? (best + 1) % 3 : best);
         }
-        return b.build();
+        return EvalShard.draw(LabeledImages.of(2, 2, px, labels), "ota-test", Split.TEST, n, 5, Preprocessing.DEFAULT);
     }
 }
