@@ -28,6 +28,7 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -149,6 +150,32 @@ class TelemetryServerTest {
         HttpClientResponseException e = assertThrows(HttpClientResponseException.class,
                 () -> http.retrieve(HttpRequest.GET("/api/profiles/pi-9000"), Map.class));
         assertEquals("PROFILE_NOT_FOUND", e.getResponse().getBody(Map.class).orElseThrow().get("code"));
+    }
+
+    @Test
+    void benchmarkRequest_runsTheAgentsBenchmark_andTheReportIsStored() throws Exception {
+        String id = "ondemand-1";
+        try (TelemetryAgent a = TelemetryAgent.connect(controller.brokerUrl(), id, Optional.empty(),
+                TelemetryOptions.defaults())) {
+            a.setActiveModel(() -> Optional.of(new TelemetryAgent.ActiveModel(
+                    io.tinyfleet.runtime.model.TinyModels.brightestPixel(1), "tiny", java.util.OptionalDouble.empty(), 0)));
+            Thread.sleep(1500); // the agent subscribes to its requests on its first tick
+            @SuppressWarnings("unchecked")
+            Map<String, Object> req = http.retrieve(HttpRequest.POST("/api/devices/" + id + "/benchmark?runs=20", ""), Map.class);
+            String requestId = (String) req.get("requestId");
+            TelemetryStore store = controller.context().getBean(TelemetryStore.class);
+            long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (store.benchmarks(id, null, 5).isEmpty() && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            TelemetryViews.Benchmark b = store.benchmarks(id, null, 5).get(0);
+            assertEquals(requestId, b.requestId());
+            assertEquals("on-demand", b.trigger());
+            assertTrue(b.ok(), b.error());
+            assertEquals("tiny", b.modelId());
+            assertTrue(b.latencyP95Ms() > 0);
+            assertNull(b.accuracy(), "no health-check accuracy: unknown, not invented");
+        }
     }
 
     @Test

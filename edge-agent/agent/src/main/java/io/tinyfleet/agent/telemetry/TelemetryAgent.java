@@ -152,8 +152,12 @@ public final class TelemetryAgent implements AutoCloseable {
                 return;
             }
             if (!subscribed) {
+                // Paho 1.2.5's (subscription, listener) overload fails with IndexOutOfBounds without a
+                // subscription identifier list; 0 lets the client assign one (as PahoOtaTransport does)
+                org.eclipse.paho.mqttv5.common.packet.MqttProperties props = new org.eclipse.paho.mqttv5.common.packet.MqttProperties();
+                props.setSubscriptionIdentifiers(java.util.List.of(0));
                 client.subscribe(new MqttSubscription(Topics.device(deviceId, Topics.Kind.BENCHMARK_REQUEST), 1),
-                        (topic, msg) -> onRequest(msg.getPayload())).waitForCompletion(5000);
+                        null, null, (topic, msg) -> onRequest(msg.getPayload()), props).waitForCompletion(5000);
                 subscribed = true;
             }
             if (publisher.buffered() >= options.batchSize()) {
@@ -186,6 +190,7 @@ public final class TelemetryAgent implements AutoCloseable {
     private void onRequest(byte[] payload) {
         try {
             BenchmarkRequest req = BenchmarkRequest.parseFrom(payload);
+            LOG.info("telemetry {}: benchmark requested ({})", deviceId, req.getRequestId());
             Optional<ActiveModel> m = active.get();
             if (m.isEmpty()) {
                 publish(Topics.Kind.BENCHMARK, BenchmarkReport.newBuilder().setDeviceId(deviceId)
