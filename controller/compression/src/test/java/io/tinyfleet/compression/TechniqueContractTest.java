@@ -90,6 +90,9 @@ class TechniqueContractTest {
         assertEquals(t.stepText(c), text);
         assertEquals(text, Pipeline.parse(text, TechniqueRegistry.standard()).toText(), "provenance turns back into the pipeline");
 
+        assertEquals(Provenance.family(model), out.metadata().get(Provenance.FAMILY_KEY),
+                "the output belongs to its source's family");
+
         Pipeline.Result again = Pipeline.runOne(t, c, model, contextFor(modelName));
         assertEquals(r.steps().get(0).outputSha256(), again.steps().get(0).outputSha256(), "same seed, same output");
         assertEquals(r.outputId(), again.outputId());

@@ -24,6 +24,15 @@ public final class Provenance {
     public static final String KEY = "tinyfleet.provenance";
     /** Metadata key of the model id (hash chain). */
     public static final String ID_KEY = "tinyfleet.id";
+
+    /**
+     * Metadata key naming the model family: every model compressed from one source shares it, so
+     * the dashboard's trade-off view can put them side by side.
+     */
+    public static final String FAMILY_KEY = "tinyfleet.family";
+
+    /** Metadata key of the architecture a trained model was built from. */
+    public static final String ARCH_KEY = "tinyfleet.arch";
     /** Prefix of every TinyFleet metadata key; such keys are excluded from content hashes. */
     public static final String PREFIX = "tinyfleet.";
 
@@ -56,6 +65,22 @@ public final class Provenance {
             }
         }
         return OnnxModel.sha256Hex(b.build().toByteArray());
+    }
+
+    /**
+     * The model's family: its recorded {@value #FAMILY_KEY}, else its architecture
+     * ({@value #ARCH_KEY}), else the first 12 characters of its id.
+     */
+    public static String family(OnnxModel model) {
+        Map<String, String> m = model.metadata();
+        if (m.containsKey(FAMILY_KEY)) {
+            return m.get(FAMILY_KEY);
+        }
+        if (m.containsKey(ARCH_KEY)) {
+            return m.get(ARCH_KEY);
+        }
+        String id = id(model);
+        return id.substring(0, Math.min(12, id.length()));
     }
 
     /** The model's id: its recorded {@value #ID_KEY}, or its content hash when it has no provenance. */
@@ -132,7 +157,7 @@ public final class Provenance {
         try {
             String json = JSON.writeValueAsString(doc);
             String id = records.isEmpty() ? id(source) : records.get(records.size() - 1).outputId();
-            return model.withMetadata(KEY, json).withMetadata(ID_KEY, id);
+            return model.withMetadata(KEY, json).withMetadata(ID_KEY, id).withMetadata(FAMILY_KEY, family(source));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write provenance: " + e.getMessage(), e);
         }

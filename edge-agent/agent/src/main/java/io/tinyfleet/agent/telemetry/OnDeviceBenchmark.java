@@ -92,7 +92,7 @@ public final class OnDeviceBenchmark {
         try {
             OnnxModel m = r.model();
             b.setModelSha256(m.sha256()).setModelBytes(m.sizeBytes())
-                    .setModelFamily(m.metadata().getOrDefault("tinyfleet.family", m.metadata().getOrDefault("family", "")))
+                    .setModelFamily(m.metadata().getOrDefault("tinyfleet.family", m.metadata().getOrDefault("tinyfleet.arch", "")))
                     .setModelName(m.metadata().getOrDefault("tinyfleet.name", r.modelId() == null ? "" : r.modelId()));
             EvalOptions o = EvalOptions.random().withRuns(warmup, runs).withRuntime(runtimeOptions());
             EvalReport[] out = new EvalReport[1];
