@@ -105,23 +105,47 @@ public final class OtaSuite implements BenchSuite {
                 transferOnce(deploy, ota, warm);
                 plainPahoLoop(server.brokerUrl(), store.artifact(warm), chunk, window);
 
-                Map<String, Object> t = transferOnce(deploy, ota, big);
-                double plainMBs = plainPahoLoop(server.brokerUrl(), store.artifact(big), chunk, window);
-                double otaMBs = big.artifactBytes() / 1e6 / (double) t.get("downloadSeconds");
+                // Alternating rounds (OTA, then the plain loop, each a fresh 20 MB model/topic): one
+                // transfer lasts about a second, so a single pair swings with whatever else the shared
+                // machine runs; the reported ratio is the median of the per-round ratios.
+                int rounds = o.quick() ? 1 : 3;
+                List<Map<String, Object>> perRound = new ArrayList<>();
+                List<Double> ratios = new ArrayList<>();
+                Map<String, Object> t = null;
+                double otaSum = 0;
+                double plainSum = 0;
+                for (int k = 0; k < rounds; k++) {
+                    ModelRecord m = k == 0 ? big : store.store(paddedModel(mb * 1024 * 1024, o.seed() + 100 + k).toBytes(),
+                            "bench-" + mb + "mb-" + k, null, "bench");
+                    t = transferOnce(deploy, ota, m);
+                    double plainMBs = plainPahoLoop(server.brokerUrl(), store.artifact(m), chunk, window);
+                    double otaMBs = m.artifactBytes() / 1e6 / (double) t.get("downloadSeconds");
+                    ratios.add(otaMBs / plainMBs);
+                    otaSum += otaMBs;
+                    plainSum += plainMBs;
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("otaMBperS", round(otaMBs));
+                    r.put("plainPahoMBperS", round(plainMBs));
+                    r.put("ratio", round(otaMBs / plainMBs));
+                    perRound.add(r);
+                }
+                java.util.Collections.sort(ratios);
                 transfer.put("artifactBytes", big.artifactBytes());
                 transfer.put("chunkBytes", chunk);
                 transfer.put("inFlight", window);
+                transfer.put("rounds", perRound);
+                transfer.put("otaMBperS", round(otaSum / rounds));
+                transfer.put("plainPahoMBperS", round(plainSum / rounds));
+                transfer.put("ratio", round(ratios.get(rounds / 2)));
+                transfer.put("target", ">= 0.80 of the plain Paho loop (median of the rounds' ratios)");
                 transfer.put("otaDownloadSeconds", round((double) t.get("downloadSeconds")));
-                transfer.put("otaMBperS", round(otaMBs));
-                transfer.put("plainPahoMBperS", round(plainMBs));
-                transfer.put("ratio", round(otaMBs / plainMBs));
-                transfer.put("target", ">= 0.80 of the plain Paho loop");
                 transfer.put("deployCallToAllChunksSeconds", round((double) t.get("toVerifyingSeconds")));
                 transfer.put("deployCallToActiveSeconds", round((double) t.get("toActiveSeconds")));
                 transfer.put("timeline", t.get("timeline"));
                 transfer.put("agentCounters", ota.counters());
                 transfer.put("note", "otaMBperS = artifact bytes / (first DOWNLOADING status .. all chunks stored and "
-                        + "hashed); plain loop = first publish .. last chunk received; both after a 1 MB warm-up");
+                        + "hashed); plain loop = first publish .. last chunk received; both after a 1 MB warm-up; "
+                        + "timeline, seconds and counters are the last round's");
             }
             out.put("transfer", transfer);
 

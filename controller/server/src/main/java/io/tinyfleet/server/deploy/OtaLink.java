@@ -111,7 +111,20 @@ public final class OtaLink implements DesiredStatePublisher, MqttCallback, AutoC
         m.setQos(1);
         m.setRetained(true);
         try {
-            client.publish(Topics.device(deviceId, Topics.Kind.DESIRED), m).waitForCompletion(10_000);
+            // shares the in-flight budget with chunk responses: together they must stay below the
+            // broker's receive maximum, or Paho refuses with "Too many publishes in progress" (32202)
+            if (!inFlight.tryAcquire(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("cannot publish desired state for " + deviceId
+                        + ": no publish slot in 10 s (chunk responses hold them all)");
+            }
+            try {
+                client.publish(Topics.device(deviceId, Topics.Kind.DESIRED), m).waitForCompletion(10_000);
+            } finally {
+                inFlight.release();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing desired state for " + deviceId, e);
         } catch (MqttException e) {
             // retried by nobody: the rollout shows the device as QUEUED; say so loudly
             LOG.error("desired state for {} not published: {}", deviceId, e.getMessage());

@@ -84,14 +84,16 @@ public final class OtaAgent implements AutoCloseable {
         }
 
         /**
-         * 16 requests ahead, 5 s time-out, progress every 5 %, 5 corrupt copies of one chunk reject
-         * the artifact. 16 is twice the controller's default in-flight limit (8 unacknowledged
-         * chunk publishes): with only 8 requested, every chunk's request round trip (agent, broker,
-         * controller, broker) left the agent's receiver idle, measured by the bench as the receive
-         * thread waiting on its socket for most of the transfer. At most 16 x 256 KiB are buffered.
+         * 32 requests ahead, 5 s time-out, progress every 5 %, 5 corrupt copies of one chunk reject
+         * the artifact. The controller still has at most 8 chunk publishes unacknowledged (the same
+         * in-flight limit as the bench's plain Paho loop); the lookahead only hides the request round
+         * trip (agent, broker, controller, broker) that with 8 requested left the agent's receive
+         * thread waiting on its socket for most of the transfer. Measured by bench ota (median ratio
+         * to the plain loop): 8 ahead 0.50-0.55, 16 ahead 0.60-0.83, 32 ahead 0.84. Costs at most
+         * 32 x 256 KiB queued at the broker for this device.
          */
         public static Options defaults() {
-            return new Options(16, Duration.ofSeconds(5), 5, 5);
+            return new Options(32, Duration.ofSeconds(5), 5, 5);
         }
 
         /** The same with another window. */
