@@ -51,13 +51,24 @@ public final class Agent implements AutoCloseable {
      * @throws IllegalArgumentException for a bad profile or configuration, naming the field
      */
     public static Agent start(AgentConfig config) {
+        return start(config, Optional.empty());
+    }
+
+    /**
+     * Like {@link #start(AgentConfig)}, running models (health checks included) as the emulated
+     * profile when one is given, so that every figure the agent reports comes from the same caps.
+     */
+    public static Agent start(AgentConfig config, Optional<io.tinyfleet.agent.telemetry.Emulation> emulation) {
         DeviceProfile profile = config.profile() == null ? null : DeviceProfile.load(config.profile());
         HardwareInventory inv = new HardwareProbe(config.roots(), true).inventory();
         Agent agent = new Agent(config, profile, birthTemplate(config, profile, inv));
+        io.tinyfleet.runtime.session.RuntimeOptions modelRuntime = emulation
+                .map(io.tinyfleet.agent.telemetry.Emulation::runtimeOptions)
+                .orElse(profile == null ? io.tinyfleet.runtime.session.RuntimeOptions.defaults()
+                        : io.tinyfleet.runtime.session.RuntimeOptions.forProfile(profile));
         try {
             agent.ota = io.tinyfleet.agent.ota.OtaAgent.attach(config.deviceId(), config.home(), agent.session,
-                    profile == null ? io.tinyfleet.runtime.session.RuntimeOptions.defaults()
-                            : io.tinyfleet.runtime.session.RuntimeOptions.forProfile(profile)).orElse(null);
+                    modelRuntime).orElse(null);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("agent home " + config.home() + ": " + e.getMessage(), e);
         }

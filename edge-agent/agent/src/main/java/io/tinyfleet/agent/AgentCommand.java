@@ -91,7 +91,7 @@ public class AgentCommand implements Callable<Integer> {
             io.tinyfleet.agent.ota.ControllerKeyPin.pin(cfg.home(), controllerKey);
         }
         io.tinyfleet.agent.telemetry.TelemetryOptions telemetry = telemetryOptions();
-        Agent agent = Agent.start(cfg);
+        Agent agent = Agent.start(cfg, telemetry.emulation());
         agent.startTelemetry(telemetry);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
