@@ -88,9 +88,11 @@ public final class OtaAgent implements AutoCloseable {
          * the artifact. The controller still has at most 8 chunk publishes unacknowledged (the same
          * in-flight limit as the bench's plain Paho loop); the lookahead only hides the request round
          * trip (agent, broker, controller, broker) that with 8 requested left the agent's receive
-         * thread waiting on its socket for most of the transfer. Measured by bench ota (median ratio
-         * to the plain loop): 8 ahead 0.50-0.55, 16 ahead 0.60-0.83, 32 ahead 0.84. Costs at most
-         * 32 x 256 KiB queued at the broker for this device.
+         * thread waiting on its socket for most of the transfer. Bench ota on the shared 2-core box
+         * (ratio to the plain loop, median of 3 rounds where given): 16 ahead 0.78, 0.59, 0.53, then
+         * medians 0.60 and 0.83; 32 ahead medians 0.84, 0.69, 0.75 (rounds from 0.50 to 0.88: the
+         * load of other processes dominates). Costs at most 32 x 256 KiB queued at the broker for
+         * this device.
          */
         public static Options defaults() {
             return new Options(32, Duration.ofSeconds(5), 5, 5);
