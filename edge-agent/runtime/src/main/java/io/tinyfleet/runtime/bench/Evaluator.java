@@ -145,9 +145,18 @@ public final class Evaluator {
      *                                  output is not a {@code [N, classes]} float tensor
      */
     public static double accuracy(OnnxModel model, LabeledImages data, Preprocessing pre, int threads) {
-        EvalOptions o = EvalOptions.on(data, "data").withPreprocessing(pre).withBatch(256)
-                .withRuntime(RuntimeOptions.defaults().withThreads(threads));
-        try (ModelRuntime rt = ModelRuntime.open(model, o.runtime()); InputFeed feed = InputFeed.plan(rt, o)) {
+        try (ModelRuntime rt = ModelRuntime.open(model, RuntimeOptions.defaults().withThreads(threads))) {
+            return accuracy(rt, data, pre);
+        }
+    }
+
+    /**
+     * Like {@link #accuracy(OnnxModel, LabeledImages, Preprocessing, int)} on a runtime that is
+     * already open (a health check scores the session it has just loaded, not a second copy).
+     */
+    public static double accuracy(ModelRuntime rt, LabeledImages data, Preprocessing pre) {
+        EvalOptions o = EvalOptions.on(data, "data").withPreprocessing(pre).withBatch(256);
+        try (InputFeed feed = InputFeed.plan(rt, o)) {
             int big = feed.batchable() ? o.batch() : feed.fixedBatch();
             int[] order = new int[Math.max(data.count(), big)];
             for (int i = 0; i < order.length; i++) {
@@ -156,11 +165,11 @@ public final class Evaluator {
             List<String> why = new ArrayList<>();
             int hits = countCorrect(rt, feed, o, order, data.count(), big, why);
             if (hits < 0) {
-                throw new IllegalArgumentException(model.origin() + ": " + why.get(why.size() - 1));
+                throw new IllegalArgumentException(why.get(why.size() - 1));
             }
             return data.count() == 0 ? Double.NaN : hits / (double) data.count();
         } catch (OrtException e) {
-            throw new IllegalArgumentException("evaluating " + model.origin() + " failed: " + ModelRuntime.firstLine(e), e);
+            throw new IllegalArgumentException("scoring failed: " + ModelRuntime.firstLine(e), e);
         }
     }
 

@@ -56,6 +56,27 @@ class EvaluatorTest {
     }
 
     @Test
+    void accuracy_agreesWithEvaluate_onSymbolicAndFixedBatchModels() {
+        LabeledImages half = images(41, true);
+        assertEquals(21 / 41.0, Evaluator.accuracy(TinyModels.brightestPixel("N"), half,
+                io.tinyfleet.runtime.data.Preprocessing.DEFAULT, 1), 1e-12);
+        assertEquals(1.0, Evaluator.accuracy(TinyModels.brightestPixel(1), images(9, false),
+                io.tinyfleet.runtime.data.Preprocessing.DEFAULT, 1));
+    }
+
+    @Test
+    void accuracy_refusesAModelWhoseOutputIsNotClassScores() {
+        OnnxModel scalar = new GraphBuilder("sum", 17)
+                .input("x", DataType.FLOAT, "N", 1, 2, 2)
+                .node("ReduceSum", List.of("x"), List.of("y"), GraphBuilder.attr("keepdims", 0L))
+                .output("y", DataType.FLOAT)
+                .build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Evaluator.accuracy(scalar,
+                images(4, false), io.tinyfleet.runtime.data.Preprocessing.DEFAULT, 1));
+        assertTrue(e.getMessage().contains("accuracy not computed"), e.getMessage());
+    }
+
+    @Test
     void evaluate_runsAtTheFixedBatch_andSaysSo() {
         EvalReport r = Evaluator.evaluate(TinyModels.brightestPixel(1),
                 EvalOptions.on(images(10, false), "tiny").withBatch(4).withRuns(1, 3));
