@@ -61,6 +61,7 @@ public final class ControllerCommand implements Callable<Integer> {
     static void printUrls(ControllerServer server) {
         System.out.println("controller  " + server.httpUrl() + "   (devices: " + server.httpUrl() + "/api/devices, metrics: "
                 + server.httpUrl() + "/prometheus)");
+        System.out.println("dashboard   " + server.httpUrl() + "/dashboard/");
         System.out.println("MQTT broker " + server.brokerUrl() + (server.broker().embedded() ? "   (embedded HiveMQ)" : "   (external)"));
     }
 }

@@ -55,12 +55,13 @@ final class DemoDeploy {
 
     /** Deploys the demo model to {@code devices} and prints statuses until every one is final. */
     static void run(ControllerServer controller, List<String> devices, Duration timeout) throws InterruptedException {
+        DemoModel.Prepared model = DemoModel.prepare(42);
         ArtifactStore store = controller.context().getBean(ArtifactStore.class);
-        ModelRecord m = store.store(demoModel().toBytes(), "demo-linear.onnx", null, "demo");
+        ModelRecord m = store.store(model.model().toBytes(), model.name(), model.shardFile(), "demo");
         System.out.printf("[deploy] model %s (%d bytes, %d on the wire) -> %s in waves 1,100%%%n",
                 m.id().substring(0, 12), m.modelBytes(), m.artifactBytes(), devices);
         Rollout r = controller.context().getBean(DeploymentService.class)
-                .deploy(new DeployRequest(m.id(), devices, "1,100%", 1000.0, null, null, null, null, 10));
+                .deploy(new DeployRequest(m.id(), devices, "1,100%", 1000.0, model.minAccuracy(), null, null, null, 10));
         RolloutEngine engine = controller.context().getBean(RolloutEngine.class);
         Map<String, String> last = new HashMap<>();
         long end = System.nanoTime() + timeout.toNanos();
