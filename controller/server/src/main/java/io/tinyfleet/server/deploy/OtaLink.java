@@ -9,7 +9,6 @@ import io.tinyfleet.proto.v1.SignedManifest;
 import io.tinyfleet.server.rollout.DesiredStatePublisher;
 import io.tinyfleet.server.rollout.RolloutEngine;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -19,9 +18,7 @@ import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
@@ -71,23 +68,12 @@ public final class OtaLink implements DesiredStatePublisher, MqttCallback, AutoC
         if (client != null) {
             return;
         }
+        client = io.tinyfleet.server.broker.ControllerClients.connect(brokerUrl, "ota", this, 1000);
         try {
-            MqttAsyncClient c = new MqttAsyncClient(brokerUrl,
-                    "tinyfleet-ota-" + UUID.randomUUID().toString().substring(0, 8), new MemoryPersistence());
-            c.setCallback(this);
-            MqttConnectionOptions o = new MqttConnectionOptions();
-            o.setCleanStart(true);
-            o.setSessionExpiryInterval(0L);
-            o.setAutomaticReconnect(true);
-            o.setAutomaticReconnectDelay(1, 5);
-            o.setKeepAliveInterval(10);
-            o.setConnectionTimeout(5);
-            o.setReceiveMaximum(1000);
-            c.connect(o).waitForCompletion(6000);
-            client = c;
             subscribe();
         } catch (MqttException e) {
-            throw new IllegalStateException("cannot reach MQTT broker " + brokerUrl + " for OTA: " + e.getMessage(), e);
+            throw new IllegalStateException("ota: cannot subscribe on MQTT broker " + brokerUrl + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -14,9 +14,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
@@ -74,23 +72,12 @@ public class TelemetryIngest implements MqttCallback, ApplicationEventListener<S
         if (client != null) {
             return;
         }
-        String url = broker.url();
+        client = io.tinyfleet.server.broker.ControllerClients.connect(broker.url(), "telemetry", this, 0);
         try {
-            MqttAsyncClient c = new MqttAsyncClient(url,
-                    "tinyfleet-telemetry-" + UUID.randomUUID().toString().substring(0, 8), new MemoryPersistence());
-            c.setCallback(this);
-            MqttConnectionOptions o = new MqttConnectionOptions();
-            o.setCleanStart(true);
-            o.setSessionExpiryInterval(0L);
-            o.setAutomaticReconnect(true);
-            o.setAutomaticReconnectDelay(1, 5);
-            o.setKeepAliveInterval(10);
-            o.setConnectionTimeout(5);
-            c.connect(o).waitForCompletion(6000);
-            client = c;
             subscribe();
         } catch (MqttException e) {
-            throw new IllegalStateException("telemetry ingest: cannot reach MQTT broker " + url + ": " + e.getMessage(), e);
+            throw new IllegalStateException("telemetry: cannot subscribe on MQTT broker " + broker.url() + ": "
+                    + e.getMessage(), e);
         }
     }
 
