@@ -18,9 +18,9 @@ import java.util.TreeMap;
  *
  * <p>Recipes (verified on ONNX Runtime 1.23): Conv dX = ConvTranspose(dY, W) with a computed
  * {@code output_padding}; Conv dW = a grouped Conv of the channel-transposed input with dY as
- * the kernel (strides and dilations swapped), sliced and transposed; MaxPool through an
- * equality mask when windows tile the input, otherwise through its {@code Indices} output and
- * ScatterElements with reduction "add"; BatchNormalization in training mode with batch
+ * the kernel (strides and dilations swapped), sliced and transposed; MaxPool through its
+ * {@code Indices} output and MaxUnpool when windows are disjoint, otherwise ScatterElements with
+ * reduction "add"; BatchNormalization in training mode with batch
  * statistics (Ioffe and Szegedy, "Batch Normalization", ICML 2015) and running statistics
  * written back by the trainer.
  */
@@ -552,20 +552,21 @@ public final class GradRules {
         return c.reshape(e, new long[] {ts[0], ts[1], ts[2] * kh, ts[3] * kw});
     }
 
-    static boolean tiles(NodeProto n, long[] xs) {
+    /** True when no input position lies in two pooling windows (stride at least the dilated kernel). */
+    static boolean disjointWindows(NodeProto n) {
         long[] k = intsAttr(n, "kernel_shape", null);
         long[] s = spatial(n, "strides", 2, 1);
-        long[] p = intsAttr(n, "pads", filled(4, 0));
         long[] d = spatial(n, "dilations", 2, 1);
-        return xs.length == 4 && k != null && k.length == 2 && k[0] == s[0] && k[1] == s[1]
-                && Arrays.stream(p).allMatch(v -> v == 0) && d[0] == 1 && d[1] == 1
-                && xs[2] % k[0] == 0 && xs[3] % k[1] == 0;
+        return k != null && k.length == 2 && s[0] >= (k[0] - 1) * d[0] + 1 && s[1] >= (k[1] - 1) * d[1] + 1;
     }
 
     /**
-     * MaxPool. When windows tile the input exactly the gradient goes to the positions equal to
-     * the window maximum (ties share it, which a preceding ReLU makes harmless); otherwise the
-     * forward node exposes {@code Indices} (flattened NCHW) and the gradient is scattered.
+     * MaxPool. The forward node exposes its {@code Indices} output (flattened NCHW positions of
+     * each window's maximum, one per window, as PyTorch routes it). When windows are disjoint the
+     * gradient is put back with MaxUnpool, one pass over the pooled gradient; when they overlap a
+     * position can win several windows, so the gradient is scattered with reduction "add".
+     * (An earlier equality mask against the broadcast maximum was 52 % of a LeNet-5 step: ONNX
+     * Runtime's broadcasting Equal/Where over 6-D views is slow.)
      */
     static final class MaxPool implements GradRule {
         public boolean differentiable(NodeProto n, int i) {
@@ -573,8 +574,7 @@ public final class GradRules {
         }
 
         public void forward(NodeProto n, GradContext c) {
-            long[] xs = c.shape(n.getInput(0));
-            if (tiles(n, xs) || !c.needs(n.getInput(0))) {
+            if (!c.needs(n.getInput(0))) {
                 c.copy(n);
                 return;
             }
@@ -590,16 +590,11 @@ public final class GradRules {
             }
             String x = n.getInput(0);
             long[] xs = c.shape(x);
-            long[] ys = c.shape(n.getOutput(0));
             String idx = c.get(n, "indices");
-            if (idx == null) {
-                long[] k = intsAttr(n, "kernel_shape", null);
-                long[] win = {xs[0], xs[1], ys[2], k[0], ys[3], k[1]};
-                long[] one = {ys[0], ys[1], ys[2], 1, ys[3], 1};
-                String x6 = c.reshape(x, win);
-                String mask = c.op("Equal", List.of(x6, c.reshape(n.getOutput(0), one)));
-                String d6 = c.op("Where", List.of(mask, c.reshape(g, one), c.scalar(0f)));
-                c.addGrad(x, c.reshape(d6, xs));
+            if (disjointWindows(n)) {
+                c.addGrad(x, c.op("MaxUnpool", List.of(g, idx, c.longs(xs)),
+                        GraphBuilder.ints("kernel_shape", intsAttr(n, "kernel_shape", null)),
+                        GraphBuilder.ints("strides", spatial(n, "strides", 2, 1))));
             } else {
                 String zeros = c.op("ConstantOfShape", List.of(c.longs(GradContext.numel(xs))),
                         GraphBuilder.tensorAttr("value", Tensors.floats("zero", new long[] {1}, new float[] {0f})));
