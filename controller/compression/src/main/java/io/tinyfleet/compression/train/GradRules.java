@@ -545,13 +545,6 @@ public final class GradRules {
         }
     }
 
-    /** Nearest upsampling of [N,C,h,w] by whole windows [kh,kw] to [N,C,h*kh,w*kw]. */
-    static String upsample(GradContext c, String t, long[] ts, long kh, long kw) {
-        String r = c.reshape(t, new long[] {ts[0], ts[1], ts[2], 1, ts[3], 1});
-        String e = c.op("Expand", List.of(r, c.longs(ts[0], ts[1], ts[2], kh, ts[3], kw)));
-        return c.reshape(e, new long[] {ts[0], ts[1], ts[2] * kh, ts[3] * kw});
-    }
-
     /** True when no input position lies in two pooling windows (stride at least the dilated kernel). */
     static boolean disjointWindows(NodeProto n) {
         long[] k = intsAttr(n, "kernel_shape", null);
