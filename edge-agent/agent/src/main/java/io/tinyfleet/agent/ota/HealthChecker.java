@@ -13,6 +13,7 @@ import io.tinyfleet.runtime.bench.Evaluator;
 import io.tinyfleet.runtime.bench.LatencyStats;
 import io.tinyfleet.runtime.data.EvalShard;
 import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.profile.MemoryCapExceededException;
 import io.tinyfleet.runtime.session.ModelRuntime;
 import io.tinyfleet.runtime.session.Ort;
 import io.tinyfleet.runtime.session.RuntimeOptions;
@@ -28,7 +29,9 @@ import java.util.Map;
  * The health check a new model passes before it becomes active: it loads in ONNX Runtime, one
  * inference on synthetic inputs of the model's declared shapes gives finite outputs, the p95
  * latency at batch 1 stays under the manifest's ceiling, and the accuracy on the eval shard
- * shipped with the model reaches the manifest's floor. A model that passes is returned loaded
+ * shipped with the model reaches the manifest's floor. With a memory cap in the runtime options
+ * ({@code --emulate}), a model the emulated device could not hold fails with {@code memory_cap_exceeded}.
+ * A model that passes is returned loaded
  * and warm, ready for {@link ServingModel#swap}.
  */
 public final class HealthChecker {
@@ -58,6 +61,9 @@ public final class HealthChecker {
         ModelRuntime rt;
         try {
             rt = ModelRuntime.open(model, options);
+        } catch (MemoryCapExceededException e) {
+            // hook for --emulate: the options carry the emulated device's memory cap (refused before or after loading)
+            return fail("memory_cap_exceeded", e.getMessage(), r, null);
         } catch (RuntimeException e) {
             return fail("load_failed", e.getMessage(), r, null);
         }

@@ -1,6 +1,7 @@
 package io.tinyfleet.agent.telemetry;
 
 import io.tinyfleet.runtime.profile.DeviceProfile;
+import io.tinyfleet.runtime.profile.MemoryCap;
 import io.tinyfleet.runtime.session.RuntimeOptions;
 
 import java.nio.file.Files;
@@ -8,24 +9,54 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Running the agent on a development machine <em>as</em> a device profile ({@code --emulate ID}).
  *
  * <p>What is capped: ONNX Runtime intra-op threads (the profile's {@code onnxruntime.intraOpThreads},
- * never more than its core count) and the providers (the profile's list). What is checked, not
- * capped: memory. The JVM cannot cap ONNX Runtime's native allocations, so a benchmark whose RSS
- * growth exceeds the profile's RAM is flagged {@code exceeds_profile_memory}. CPU clock, cache,
- * ISA and power are this host's: nothing is scaled, every report is labelled {@code emulated} with
- * the profile id, and power/energy are the profile's estimate or this host's sensor, labelled so.
+ * never more than its core count), the providers (the profile's list), and memory: the process must
+ * fit in the profile's RAM minus an OS reserve ({@link MemoryCap}). ONNX Runtime allocates natively, so
+ * no JVM flag can cap it; instead every model load checks the measured RSS plus the model's estimated
+ * session memory before loading and the measured RSS after loading, and refuses the model (health
+ * check fails, benchmark fails) with both figures; ORT's CPU arena and memory-pattern pre-allocation
+ * are off so native memory is returned, not hoarded. Telemetry carries the budget, so the controller
+ * flags every sample whose RSS exceeds it. The JVM heap is part of that RSS; its ceiling is set at
+ * launch, and {@link #notes()} say when this JVM's ceiling exceeds what the device's JVM would get.
+ * CPU clock, cache, ISA and power are this host's: nothing is scaled, every report is labelled
+ * {@code emulated} with the profile id, and power/energy are the profile's estimate or this host's
+ * sensor, labelled so.
  *
  * @param profile the emulated device
+ * @param cap     the memory cap (the profile's RAM minus the OS reserve)
  */
-public record Emulation(DeviceProfile profile) {
+public record Emulation(DeviceProfile profile, MemoryCap cap) {
 
-    /** Null check. */
+    /** Null checks; the cap must be the profile's. */
     public Emulation {
         Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(cap, "cap");
+        if (!cap.device().equals(profile.id()) || cap.ramBytes() != profile.memoryBytes()) {
+            throw new IllegalArgumentException("memory cap " + cap + " is not " + profile.id() + "'s");
+        }
+    }
+
+    /** Emulates {@code profile} with the default OS reserve ({@link MemoryCap#defaultReserveBytes}). */
+    public Emulation(DeviceProfile profile) {
+        this(profile, MemoryCap.forProfile(profile));
+    }
+
+    /**
+     * A copy that leaves {@code mib} MiB of the profile's RAM to the OS ({@code --emulate-os-reserve}).
+     *
+     * @throws IllegalArgumentException when the reserve is negative or not below the profile's RAM
+     */
+    public Emulation withOsReserveMb(long mib) {
+        if (mib < 0 || mib >= profile.memoryMb()) {
+            throw new IllegalArgumentException("--emulate-os-reserve must be in 0.." + (profile.memoryMb() - 1)
+                    + " MiB for " + profile.id() + " (" + profile.memoryMb() + " MiB RAM), got " + mib);
+        }
+        return new Emulation(profile, MemoryCap.forProfile(profile, mib << 20));
     }
 
     /**
@@ -62,21 +93,41 @@ public record Emulation(DeviceProfile profile) {
         return Math.max(1, Math.min(profile.onnxruntime().intraOpThreads(), profile.cpu().cores()));
     }
 
-    /** Runtime options capped like the profile. */
+    /** Runtime options capped like the profile: threads, providers and memory. */
     public RuntimeOptions runtimeOptions() {
-        return RuntimeOptions.forProfile(profile).withThreads(threads());
+        return RuntimeOptions.forProfile(profile).withThreads(threads()).withMemoryCap(cap);
     }
 
-    /** Whether {@code rssGrowthBytes} (model load + runs) would not fit in the profile's RAM. */
-    public boolean exceedsMemory(long rssGrowthBytes) {
-        return rssGrowthBytes > profile.memoryBytes();
+    /** What the process may use: the profile's RAM minus the OS reserve. */
+    public long memoryBudgetBytes() {
+        return cap.budgetBytes();
+    }
+
+    /** A violation message when the measured {@code rssBytes} exceeds the budget; empty when it fits or is unknown. */
+    public Optional<String> memoryViolation(long rssBytes) {
+        return cap.violation(rssBytes);
+    }
+
+    /**
+     * The heap ceiling the device's JVM would choose by default (a quarter of its RAM, the JVM's
+     * {@code MaxRAMPercentage}); {@code -XX:MaxRAM=<RAM>} makes this JVM size its heap the same way.
+     */
+    public long deviceDefaultHeapBytes() {
+        return profile.memoryBytes() / 4;
     }
 
     /** What emulation does and does not do, for report notes. */
     public List<String> notes() {
-        return List.of("emulated " + profile.id() + " on this host: intra-op threads capped at " + threads()
-                        + ", providers " + profile.onnxruntime().executionProviders(),
+        List<String> n = new ArrayList<>(List.of("emulated " + profile.id() + " on this host: intra-op threads capped at "
+                        + threads() + ", providers " + profile.onnxruntime().executionProviders(),
                 "not capped: CPU clock, caches, ISA and memory bandwidth are this host's; latency is not scaled",
-                "memory checked, not capped: RSS growth compared with the profile's " + profile.memoryMb() + " MiB");
+                "memory capped at " + cap.describe() + ": models refused before loading (measured RSS + estimate)"
+                        + " and after loading (measured RSS); ORT CPU arena and memory patterns off"));
+        long heap = Runtime.getRuntime().maxMemory();
+        if (heap > deviceDefaultHeapBytes()) {
+            n.add("this JVM's heap ceiling " + MemoryCap.mib(heap) + " is above the " + MemoryCap.mib(deviceDefaultHeapBytes())
+                    + " the device's JVM would get: start with -XX:MaxRAM=" + profile.memoryMb() + "m (or -Xmx)");
+        }
+        return List.copyOf(n);
     }
 }

@@ -6,6 +6,7 @@ import io.tinyfleet.runtime.bench.EvalReport;
 import io.tinyfleet.runtime.bench.Evaluator;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.profile.DeviceProfile;
+import io.tinyfleet.runtime.profile.MemoryCapExceededException;
 import io.tinyfleet.runtime.sensors.EnergyResult;
 import io.tinyfleet.runtime.sensors.PowerMeter;
 import io.tinyfleet.runtime.sensors.PowerSampler;
@@ -23,7 +24,9 @@ import java.util.function.LongSupplier;
  * throughput, peak RSS) while a {@link PowerSampler} samples power, giving average power (W) over
  * the benchmark window and energy per inference = average power × mean batch-1 latency (J), both
  * labelled with the power source ({@code measured:<sensor>} or {@code estimated:profile}) or unknown
- * with the reason. Accuracy is not re-measured here: it is the activation health check's accuracy on
+ * with the reason. Under emulation the run fails ({@code ok=false}, {@code exceeds_profile_memory}) when the
+ * model is refused by the emulated device's memory cap or the measured RSS after the runs exceeds it.
+ * Accuracy is not re-measured here: it is the activation health check's accuracy on
  * the shipped eval shard, passed in by the caller, or unknown.
  */
 public final class OnDeviceBenchmark {
@@ -126,12 +129,13 @@ public final class OnDeviceBenchmark {
             long growth = e.rssGrowthOnLoadBytes() == null || e.rssGrowthOnRunBytes() == null ? -1
                     : e.rssGrowthOnLoadBytes() + e.rssGrowthOnRunBytes();
             b.setRssGrowthBytes(growth);
-            emulation.ifPresent(em -> {
-                if (growth >= 0 && em.exceedsMemory(growth)) {
-                    b.setExceedsProfileMemory(true).addNotes("RSS growth " + growth / (1 << 20) + " MiB exceeds "
-                            + em.profile().id() + "'s " + em.profile().memoryMb() + " MiB: would not fit");
-                }
-            });
+            long rssAfterRuns = growth < 0 || e.rssBeforeLoadBytes() == null ? -1 : e.rssBeforeLoadBytes() + growth;
+            Optional<String> violation = emulation.flatMap(em -> em.memoryViolation(rssAfterRuns));
+            if (violation.isPresent()) {
+                // the model loaded within the cap but running it took the process past the device's RAM
+                throw new MemoryCapExceededException(violation.get() + " after " + runs + " runs of " + r.modelId(),
+                        rssAfterRuns, emulation.get().memoryBudgetBytes(), true);
+            }
             if (energy != null && energy.seconds() > 0 && Double.isFinite(energy.averageWatts())) {
                 String src = energy.source();
                 b.setAveragePowerW(TelemetryMessages.known(energy.averageWatts(), src));
@@ -149,6 +153,10 @@ public final class OnDeviceBenchmark {
             List<String> notes = new ArrayList<>(e.notes() == null ? List.of() : e.notes());
             b.addAllNotes(notes);
             return b.setOk(true).build();
+        } catch (MemoryCapExceededException e) {
+            return b.setOk(false).setError(e.getMessage()).setExceedsProfileMemory(true)
+                    .setAveragePowerW(TelemetryMessages.unknown("benchmark failed"))
+                    .setEnergyPerInferenceJ(TelemetryMessages.unknown("benchmark failed")).build();
         } catch (RuntimeException | LinkageError e) {
             String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
             return b.setOk(false).setError(msg)

@@ -72,6 +72,7 @@ public final class TelemetryAgent implements AutoCloseable {
     private volatile int lastEvalSamples;
     private volatile boolean subscribed;
     private volatile boolean closed;
+    private volatile boolean overBudget;
 
     private TelemetryAgent(String deviceId, MqttAsyncClient client, boolean ownClient, Optional<DeviceProfile> profile,
                            TelemetryOptions options) {
@@ -139,9 +140,25 @@ public final class TelemetryAgent implements AutoCloseable {
     }
 
     private void begin() {
-        sampler.start(options.interval(), publisher::accept);
+        sampler.start(options.interval(), this::onSample);
         long tick = Math.max(200, options.interval().toMillis());
         ticks.scheduleWithFixedDelay(this::tick, 0, tick, TimeUnit.MILLISECONDS);
+    }
+
+    private void onSample(io.tinyfleet.runtime.sensors.TelemetrySnapshot s) {
+        publisher.accept(s);
+        options.emulation().ifPresent(e -> {
+            // the controller flags every such sample from the batch's budget; the log says it once per episode
+            Optional<String> v = e.memoryViolation(s.processRssBytes().orElse(-1));
+            if (v.isPresent() != overBudget) {
+                overBudget = v.isPresent();
+                if (overBudget) {
+                    LOG.warn("telemetry {}: {}", deviceId, v.get());
+                } else {
+                    LOG.info("telemetry {}: RSS back within {}", deviceId, e.cap().describe());
+                }
+            }
+        });
     }
 
     /** Renews the benchmark-request subscription after a reconnect and retries buffered samples. */

@@ -88,7 +88,8 @@ public final class TelemetryPublisher {
                     .setTimestampMs(clock.getAsLong())
                     .addAllSamples(part)
                     .setDeviceProfileId(profileId);
-            options.emulation().ifPresent(e -> b.setEmulated(true).setEmulatedProfile(e.profile().id()));
+            options.emulation().ifPresent(e -> b.setEmulated(true).setEmulatedProfile(e.profile().id())
+                    .setMemoryBudgetBytes(e.memoryBudgetBytes()));
             if (!sink.send(b.build().toByteArray())) {
                 return;
             }

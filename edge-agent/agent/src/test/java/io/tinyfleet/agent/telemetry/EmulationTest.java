@@ -1,9 +1,17 @@
 package io.tinyfleet.agent.telemetry;
 
+import io.tinyfleet.agent.ota.HealthChecker;
 import io.tinyfleet.proto.v1.BenchmarkReport;
+import io.tinyfleet.proto.v1.HealthCheck;
+import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.model.TinyModels;
+import io.tinyfleet.runtime.profile.DeviceProfile;
+import io.tinyfleet.runtime.profile.MemoryCap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -52,6 +60,68 @@ class EmulationTest {
         assertEquals("no power meter in this test", r.getEnergyPerInferenceJ().getReason());
         assertEquals(0.9, r.getAccuracy(), 1e-9);
         assertFalse(r.getExceedsProfileMemory());
+        assertTrue(r.getNotesList().stream().anyMatch(n -> n.startsWith("memory capped at raspberry-pi-4's 4096 MiB RAM")),
+                r.getNotesList().toString());
+    }
+
+    private static final long MIB = 1L << 20;
+
+    /** {@code base} renamed to {@code id} with {@code memoryMb} of RAM, loaded from a file as the catalogue would be. */
+    static DeviceProfile board(Path dir, String base, String id, long memoryMb) throws IOException {
+        String yaml = Files.readString(profiles().resolve(base + ".yaml"))
+                .replaceFirst("(?m)^id: .*$", "id: " + id)
+                .replaceFirst("(?m)^memoryMb: .*$", "memoryMb: " + memoryMb);
+        Path f = dir.resolve(id + ".yaml");
+        Files.writeString(f, yaml);
+        return DeviceProfile.load(f);
+    }
+
+    /** Emulation of {@code p} with its default reserve and this process's RSS fixed at {@code rssMib}. */
+    static Emulation withRss(DeviceProfile p, long rssMib) {
+        return new Emulation(p, new MemoryCap(p.id(), p.memoryBytes(), MemoryCap.defaultReserveBytes(p.memoryBytes()),
+                () -> rssMib * MIB));
+    }
+
+    @Test
+    void healthCheck_failsWithMemoryCapExceeded_onATinyBoard_whileAPi4PassesTheSameModel(@TempDir Path dir) throws IOException {
+        OnnxModel model = TinyModels.dense(1024); // 4 MiB of weights, about 20 MiB estimated
+        Emulation tiny = withRss(board(dir, "raspberry-pi-4", "tiny-board", 160), 100); // 160 - 64 reserve = 96 MiB
+        HealthChecker.Outcome o = new HealthChecker(tiny.runtimeOptions()).check(model, HealthCheck.getDefaultInstance(), null);
+        assertFalse(o.passed());
+        assertEquals("memory_cap_exceeded", o.code());
+        assertTrue(o.detail().contains("measured RSS of 100 MiB"), o.detail());
+        assertTrue(o.detail().contains("tiny-board's 160 MiB RAM minus a 64 MiB OS reserve = 96 MiB"), o.detail());
+
+        Emulation pi = withRss(Emulation.resolve("raspberry-pi-4", profiles()).profile(), 100);
+        HealthChecker.Outcome ok = new HealthChecker(pi.runtimeOptions()).check(model, HealthCheck.getDefaultInstance(), null);
+        assertTrue(ok.passed(), ok.code() + ": " + ok.detail());
+        ok.runtime().close();
+    }
+
+    @Test
+    void benchmark_failsAndIsFlagged_whenTheEmulatedBoardCannotHoldTheModel(@TempDir Path dir) throws IOException {
+        Emulation tiny = withRss(board(dir, "raspberry-pi-4", "tiny-board", 160), 100);
+        OnDeviceBenchmark b = new OnDeviceBenchmark("dev-1", Optional.empty(), Optional.of(tiny), Optional.empty(),
+                "no power meter in this test", () -> 42L);
+        BenchmarkReport r = b.run(new OnDeviceBenchmark.Request(TinyModels.dense(1024), "dense", "local", "",
+                OptionalDouble.empty(), 0, 10));
+        assertFalse(r.getOk());
+        assertTrue(r.getExceedsProfileMemory());
+        assertTrue(r.getError().startsWith("memory cap: "), r.getError());
+        assertTrue(r.getEmulated());
+        assertEquals("tiny-board", r.getEmulatedProfile());
+    }
+
+    @Test
+    void runtimeOptions_carryTheCap_andTheReserveCanBeSet() {
+        Emulation pi = Emulation.resolve("raspberry-pi-4", profiles());
+        assertEquals((4096 - 512) * MIB, pi.memoryBudgetBytes());
+        assertEquals(pi.cap(), pi.runtimeOptions().memoryCap());
+        assertEquals((4096 - 256) * MIB, pi.withOsReserveMb(256).memoryBudgetBytes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pi.withOsReserveMb(4096));
+        assertTrue(e.getMessage().startsWith("--emulate-os-reserve must be in 0..4095 MiB for raspberry-pi-4"), e.getMessage());
+        assertTrue(pi.memoryViolation(3584 * MIB).isEmpty());
+        assertTrue(pi.memoryViolation(3585 * MIB).isPresent());
     }
 
     @Test

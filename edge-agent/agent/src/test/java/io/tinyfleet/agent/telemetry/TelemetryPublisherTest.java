@@ -41,6 +41,19 @@ class TelemetryPublisherTest {
     }
 
     @Test
+    void flush_labelsBatchesEmulated_withTheEmulatedBoardsMemoryBudget() {
+        List<TelemetryBatch> got = new ArrayList<>();
+        Emulation pi = Emulation.resolve("raspberry-pi-4", EmulationTest.profiles());
+        TelemetryPublisher p = new TelemetryPublisher("pi-1", 1, "", TelemetryOptions.defaults().withBatchSize(1)
+                .withEmulation(pi), bytes -> got.add(parse(bytes)), () -> 5L);
+        p.add(sample(0));
+        assertEquals(1, got.size());
+        assertTrue(got.get(0).getEmulated());
+        assertEquals("raspberry-pi-4", got.get(0).getEmulatedProfile());
+        assertEquals((4096 - 512) * (1L << 20), got.get(0).getMemoryBudgetBytes());
+    }
+
+    @Test
     void add_keepsSamplesWhileDisconnected_andDropsOldestBeyondTheBuffer() {
         List<TelemetryBatch> got = new ArrayList<>();
         AtomicBoolean up = new AtomicBoolean(false);

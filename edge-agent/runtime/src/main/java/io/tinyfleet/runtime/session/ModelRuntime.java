@@ -11,6 +11,8 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.profile.MemoryCap;
+import io.tinyfleet.runtime.profile.MemoryCapExceededException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,10 +62,18 @@ public final class ModelRuntime implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the model uses custom-domain ops or ONNX Runtime refuses it
      *                                  (one line naming the model and ORT's reason)
+     * @throws MemoryCapExceededException when {@code ro} has a memory cap and the model would not fit
+     *                                  (estimated before loading) or does not (measured after loading)
      */
     public static ModelRuntime open(OnnxModel model, RuntimeOptions ro) {
         checkRunnable(model);
         List<OrtProvider> chosen = Providers.choose(ro.executionProviders(), Providers.available());
+        MemoryCap cap = ro.memoryCap();
+        long rssBefore = -1;
+        if (cap != null) {
+            Ort.env(); // the native library counts in the RSS the cap starts from
+            rssBefore = cap.checkBeforeLoad(model);
+        }
         SessionOptions opts = new SessionOptions();
         try {
             opts.setIntraOpNumThreads(ro.intraOpThreads());
@@ -72,6 +82,11 @@ public final class ModelRuntime implements AutoCloseable {
                 opts.addConfigEntry("session.intra_op.allow_spinning", "0");
             }
             opts.setOptimizationLevel(ro.optLevel());
+            if (cap != null) {
+                // under a cap, freed native memory goes back to the allocator instead of staying in ORT's arena
+                opts.setCPUArenaAllocator(false);
+                opts.setMemoryPatternOptimization(false);
+            }
             if (ro.profilingPrefix() != null) {
                 opts.enableProfiling(ro.profilingPrefix().toString());
             }
@@ -81,6 +96,14 @@ public final class ModelRuntime implements AutoCloseable {
             long t0 = System.nanoTime();
             OrtSession s = env.createSession(bytes, opts);
             double ms = (System.nanoTime() - t0) / 1e6;
+            if (cap != null) {
+                try {
+                    cap.checkLoaded(model, rssBefore);
+                } catch (MemoryCapExceededException e) {
+                    s.close();
+                    throw e;
+                }
+            }
             return new ModelRuntime(model, opts, s, List.copyOf(chosen), ro, ms);
         } catch (OrtException e) {
             opts.close();

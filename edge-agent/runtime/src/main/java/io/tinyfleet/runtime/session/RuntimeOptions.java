@@ -2,6 +2,7 @@ package io.tinyfleet.runtime.session;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import io.tinyfleet.runtime.profile.DeviceProfile;
+import io.tinyfleet.runtime.profile.MemoryCap;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -17,9 +18,12 @@ import java.util.Objects;
  *                           NNAPI, QNN}) or ORT's own ({@code CUDAExecutionProvider}). Providers this
  *                           ONNX Runtime build lacks are skipped; CPU is always the fallback
  * @param profilingPrefix    when not null, ORT's profiler writes a Chrome-trace JSON starting with this path
+ * @param memoryCap          when not null, models are refused before and after loading when this process would
+ *                           not fit in it, and ORT's CPU arena and memory-pattern pre-allocation are off so native
+ *                           memory is freed rather than hoarded (see {@link MemoryCap})
  */
 public record RuntimeOptions(int intraOpThreads, OptLevel optLevel, List<String> executionProviders,
-                             Path profilingPrefix) {
+                             Path profilingPrefix, MemoryCap memoryCap) {
 
     /** Validates and copies. */
     public RuntimeOptions {
@@ -28,6 +32,11 @@ public record RuntimeOptions(int intraOpThreads, OptLevel optLevel, List<String>
         }
         Objects.requireNonNull(optLevel, "optLevel");
         executionProviders = List.copyOf(executionProviders);
+    }
+
+    /** Without a memory cap. */
+    public RuntimeOptions(int intraOpThreads, OptLevel optLevel, List<String> executionProviders, Path profilingPrefix) {
+        this(intraOpThreads, optLevel, executionProviders, profilingPrefix, null);
     }
 
     /** One thread, all optimisations, CPU: the reproducible default of benchmarks. */
@@ -43,21 +52,26 @@ public record RuntimeOptions(int intraOpThreads, OptLevel optLevel, List<String>
 
     /** A copy with {@code n} intra-op threads. */
     public RuntimeOptions withThreads(int n) {
-        return new RuntimeOptions(n, optLevel, executionProviders, profilingPrefix);
+        return new RuntimeOptions(n, optLevel, executionProviders, profilingPrefix, memoryCap);
     }
 
     /** A copy with another optimisation level. */
     public RuntimeOptions withOptLevel(OptLevel level) {
-        return new RuntimeOptions(intraOpThreads, level, executionProviders, profilingPrefix);
+        return new RuntimeOptions(intraOpThreads, level, executionProviders, profilingPrefix, memoryCap);
     }
 
     /** A copy with another provider preference. */
     public RuntimeOptions withProviders(List<String> providers) {
-        return new RuntimeOptions(intraOpThreads, optLevel, providers, profilingPrefix);
+        return new RuntimeOptions(intraOpThreads, optLevel, providers, profilingPrefix, memoryCap);
     }
 
     /** A copy that profiles into files starting with {@code prefix} (null: no profiling). */
     public RuntimeOptions withProfiling(Path prefix) {
-        return new RuntimeOptions(intraOpThreads, optLevel, executionProviders, prefix);
+        return new RuntimeOptions(intraOpThreads, optLevel, executionProviders, prefix, memoryCap);
+    }
+
+    /** A copy that keeps this process within {@code cap} (null: no cap). */
+    public RuntimeOptions withMemoryCap(MemoryCap cap) {
+        return new RuntimeOptions(intraOpThreads, optLevel, executionProviders, profilingPrefix, cap);
     }
 }

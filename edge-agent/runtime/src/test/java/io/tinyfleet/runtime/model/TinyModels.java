@@ -28,4 +28,17 @@ public final class TinyModels {
                 .output("y", DataType.FLOAT, batch, 3)
                 .build();
     }
+
+    /**
+     * One dense layer of zero weights, {@code x [1, n]} → MatMul({@code n x n}) → {@code y [1, n]}:
+     * exactly {@code 4 n²} bytes of weights, for memory tests ({@code n = 1024}: 4 MiB).
+     */
+    public static OnnxModel dense(int n) {
+        return new GraphBuilder("dense" + n, 17)
+                .input("x", DataType.FLOAT, 1, n)
+                .initializer(Tensors.floats("w", new long[] {n, n}, new float[n * n]))
+                .node("mm", "MatMul", List.of("x", "w"), List.of("y"))
+                .output("y", DataType.FLOAT, 1, n)
+                .build();
+    }
 }
