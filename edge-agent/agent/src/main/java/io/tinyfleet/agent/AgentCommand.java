@@ -54,8 +54,17 @@ public class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--emulate", paramLabel = "PROFILE",
             description = "run as this device profile (id in --profiles-dir, or a .yaml file): ONNX Runtime threads and "
-                    + "providers capped like it, RSS checked against its RAM; reports are labelled emulated")
+                    + "providers capped like it, and memory: a model is refused (health check memory_cap_exceeded, "
+                    + "benchmark failed) when this process's measured RSS plus the model's estimated need, or the RSS "
+                    + "measured after loading, exceeds the profile's RAM minus an OS reserve; reports are labelled "
+                    + "emulated. The JVM heap counts in that RSS: size it like the device with "
+                    + "TINYFLEET_JAVA_OPTS=-XX:MaxRAM=<RAM>m")
     String emulate;
+
+    @Option(names = "--emulate-os-reserve", paramLabel = "MiB",
+            description = "with --emulate: RAM left to the OS and other processes (default: 1/8 of the profile's RAM, "
+                    + "64-512 MiB; an assumption, not a measurement)")
+    Long emulateOsReserveMb;
 
     @Option(names = "--profiles-dir", paramLabel = "DIR", description = "device profile catalogue (default device-profiles)")
     Path profilesDir = Path.of("device-profiles");
@@ -112,7 +121,10 @@ public class AgentCommand implements Callable<Integer> {
             t = t.withInterval(java.time.Duration.ofMillis(Math.round(telemetryIntervalS * 1000)));
         }
         if (emulate != null) {
-            t = t.withEmulation(io.tinyfleet.agent.telemetry.Emulation.resolve(emulate, profilesDir));
+            io.tinyfleet.agent.telemetry.Emulation e = io.tinyfleet.agent.telemetry.Emulation.resolve(emulate, profilesDir);
+            t = t.withEmulation(emulateOsReserveMb == null ? e : e.withOsReserveMb(emulateOsReserveMb));
+        } else if (emulateOsReserveMb != null) {
+            throw new IllegalArgumentException("--emulate-os-reserve needs --emulate PROFILE");
         }
         return t;
     }
