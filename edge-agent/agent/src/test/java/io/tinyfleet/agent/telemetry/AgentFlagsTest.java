@@ -40,4 +40,14 @@ class AgentFlagsTest {
                 () -> parse("--telemetry-interval", "0.01").telemetryOptions());
         assertTrue(e.getMessage().startsWith("--telemetry-interval"), e.getMessage());
     }
+
+    @Test
+    void emulateOsReserve_setsTheMemoryBudget_andNeedsEmulate() {
+        TelemetryOptions o = parse("--emulate", "raspberry-pi-4", "--emulate-os-reserve", "1024",
+                "--profiles-dir", EmulationTest.profiles().toString()).telemetryOptions();
+        assertEquals(3072L << 20, o.emulation().orElseThrow().memoryBudgetBytes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parse("--emulate-os-reserve", "100").telemetryOptions());
+        assertEquals("--emulate-os-reserve needs --emulate PROFILE", e.getMessage());
+    }
 }
