@@ -54,7 +54,10 @@ public final class StaticQdqQuantization implements CompressionTechnique {
             ConfigField.choice("method", "activation calibration: minmax, percentile (clip outliers) or entropy (KL)",
                     "minmax", "percentile", "entropy"),
             ConfigField.number("percentile", 99.999, 90, false, 100, false, "percentile of |x| kept, for method=percentile"),
-            ConfigField.integer("samples", 128L, 1, 100_000, "calibration images from the training split (fixed seed)"));
+            ConfigField.integer("samples", 128L, 1, 100_000, "calibration images from the training split (fixed seed)"),
+            ConfigField.choice("layers", "all: every Conv/Gemm/MatMul in int8 (smallest file); fast: convolutions "
+                    + "ONNX Runtime has no fast int8 kernel for (see slowInt8Conv) stay float, for latency",
+                    "all", "fast"));
 
     @Override
     public String id() {
@@ -73,7 +76,7 @@ public final class StaticQdqQuantization implements CompressionTechnique {
 
     @Override
     public int version() {
-        return 1;
+        return 2; // 2: Add/Mul/average pools between quantized edges get Q/DQ too; layers=fast
     }
 
     @Override
@@ -150,8 +153,12 @@ public final class StaticQdqQuantization implements CompressionTechnique {
     }
 
     /** Quantizes every target layer except those whose weight is in {@code keepFloat}. */
-    public TechniqueResult quantize(OnnxModel input, TechniqueConfig config, TechniqueContext ctx, Set<String> keepFloat) {
+    public TechniqueResult quantize(OnnxModel input, TechniqueConfig config, TechniqueContext ctx, Set<String> keepFloatAsked) {
         OnnxModel upgraded = OpsetUpgrade.atLeast(input, 13);
+        Map<String, String> slow = config.text("layers").equals("fast")
+                ? slowInt8Convs(Materialize.weights(upgraded)) : Map.of();
+        Set<String> keepFloat = new LinkedHashSet<>(keepFloatAsked);
+        keepFloat.addAll(slow.keySet());
         Map<String, String[]> clustered = clusteredWeights(upgraded);
         Map<String, TensorProto> upgradedInits = upgraded.initializers();
         OnnxModel model = Materialize.weights(upgraded);
@@ -167,12 +174,15 @@ public final class StaticQdqQuantization implements CompressionTechnique {
         Map<String, String> tiedTo = new LinkedHashMap<>();
         for (NodeProto n : targets) {
             calibrated.add(n.getInput(0));
-            String out = n.getOutput(0);
-            List<NodeProto> cons = consumers.getOrDefault(out, List.of());
-            if (cons.size() == 1 && cons.get(0).getOpType().equals("Relu") && !graphOutputs.contains(out)) {
-                out = cons.get(0).getOutput(0);
-            }
-            calibrated.add(out);
+            calibrated.add(afterSoleRelu(n.getOutput(0), consumers, graphOutputs));
+        }
+        // Add/Mul of two quantized activations and the average pools between quantized edges become
+        // QLinearAdd / QLinearMul / QLinearGlobalAveragePool / QLinearAveragePool: without Q/DQ around them
+        // ORT dequantizes, runs them in float (at ALL also transposes back from NHWC) and quantizes again
+        List<NodeProto> integerOps = integerOps(g, inits, calibrated, consumers, graphOutputs);
+        for (NodeProto n : integerOps) {
+            n.getInputList().forEach(calibrated::add);
+            calibrated.add(afterSoleRelu(n.getOutput(0), consumers, graphOutputs));
         }
         boolean grew = true;
         while (grew) {
@@ -365,7 +375,9 @@ public final class StaticQdqQuantization implements CompressionTechnique {
         }
         if (unfused.isEmpty() && fused >= targets.size()) {
             notes.add("ONNX Runtime (EXTENDED) fused all " + targets.size() + " quantized layers into integer kernels "
-                    + fusedOps + "; expect lower latency on CPUs with int8 support (measure it)");
+                    + fusedOps + (integerOps.isEmpty() ? "" : " and " + integerOps.size() + " Add/pool ops into QLinear ops")
+                    + "; integer kernels are not always faster: at batch 1 on small CNNs ORT's fp32 NCHWc kernels "
+                    + "(optimisation level ALL) can match them, so compare both models at the same level");
         } else {
             notes.add("WARNING: ONNX Runtime fused only " + fused + " of " + targets.size() + " quantized layers "
                     + fusedOps + "; still dequantized to float: " + String.join(", ", unfused)
@@ -374,8 +386,9 @@ public final class StaticQdqQuantization implements CompressionTechnique {
         if (input.defaultOpset() < 13) {
             notes.add("opset raised from " + input.defaultOpset() + " to 13 (per-channel Q/DQ); every op keeps its meaning");
         }
-        if (!keepFloat.isEmpty()) {
-            notes.add("kept in float: " + String.join(", ", keepFloat));
+        slow.forEach((w, why) -> notes.add("kept in float (layers=fast): " + w + ": " + why));
+        if (!keepFloatAsked.isEmpty()) {
+            notes.add("kept in float: " + String.join(", ", keepFloatAsked));
         }
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("method", config.text("method"));
@@ -383,10 +396,96 @@ public final class StaticQdqQuantization implements CompressionTechnique {
         stats.put("calibrationData", batches.realData() ? ctx.dataName() : "random");
         stats.put("quantizedLayers", targets.size());
         stats.put("activationsQuantized", qp.size());
+        stats.put("integerOps", integerOps.stream().map(Graphs::label).toList());
+        stats.put("layersKeptFloatForSpeed", List.copyOf(slow.keySet()));
         stats.put("fusedOps", fusedOps);
         stats.put("unfusedLayers", unfused);
         stats.put("layers", layers);
         return new TechniqueResult(out, stats, notes);
+    }
+
+    /**
+     * Conv weights (name to reason) that ONNX Runtime 1.23's x86 CPU kernels run no faster in int8 than in
+     * fp32. QLinearConv is fast on MLAS's symmetric-weight path only: a regular conv needs input channels
+     * a multiple of 4 and output channels a multiple of 8 (at least 16), a depthwise conv channels a
+     * multiple of 16; other convs go through im2col and a generic int8 GEMM, which for a 1-channel
+     * stem is slower than fp32 (measured at batch 1, one thread: mobile stem 8 us int8 vs 3 us fp32,
+     * LeNet-5 conv1 31 us vs 8 us).
+     */
+    static Map<String, String> slowInt8Convs(OnnxModel model) {
+        Map<String, TensorProto> inits = model.initializers();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (NodeProto n : targets(model, Set.of())) {
+            if (!n.getOpType().equals("Conv")) {
+                continue;
+            }
+            long[] d = Tensors.dims(inits.get(n.getInput(1)));
+            long group = Graphs.attrInt(n, "group", 1);
+            long cinPerGroup = d[1];
+            long cout = d[0];
+            String why = null;
+            if (group > 1 && cinPerGroup == 1 && cout == group) {
+                if (group % 16 != 0) {
+                    why = "depthwise with " + group + " channels (ORT's int8 depthwise kernel needs a multiple of 16)";
+                }
+            } else if (group > 1) {
+                why = "grouped conv (" + group + " groups) has no fast int8 kernel in ORT";
+            } else if (cinPerGroup % 4 != 0 || cout % 8 != 0 || cout < 16) {
+                why = cinPerGroup + " input / " + cout + " output channels (ORT's fast int8 conv needs input channels "
+                        + "a multiple of 4, output channels a multiple of 8 and >= 16)";
+            }
+            if (why != null) {
+                out.putIfAbsent(n.getInput(1), why);
+            }
+        }
+        return out;
+    }
+
+    /** Ops ORT's QDQ transformer turns into integer kernels when every input and the output carry Q/DQ. */
+    static final Set<String> INTEGER_BINARY = Set.of("Add", "Mul");
+    /** Single-input ops ORT's QDQ transformer turns into integer kernels (QLinear* of com.microsoft). */
+    static final Set<String> INTEGER_UNARY = Set.of("GlobalAveragePool", "AveragePool");
+
+    /**
+     * Add/Mul nodes whose two inputs are both activations and average pools, reached from the
+     * already quantized {@code edges} (directly or through a pass-through op); grown to a fixed point,
+     * so a pool after a residual Add is found too. Nodes feeding a graph output are left in float.
+     */
+    static List<NodeProto> integerOps(GraphProto g, Map<String, TensorProto> inits, Set<String> edges,
+                                      Map<String, List<NodeProto>> consumers, Set<String> graphOutputs) {
+        Set<String> reach = new LinkedHashSet<>(edges);
+        List<NodeProto> out = new ArrayList<>();
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (NodeProto n : g.getNodeList()) {
+                if (!n.getDomain().isEmpty() || out.contains(n) || n.getOutputCount() != 1
+                        || graphOutputs.contains(n.getOutput(0))) {
+                    continue;
+                }
+                boolean ok = INTEGER_BINARY.contains(n.getOpType())
+                        ? n.getInputCount() == 2 && !inits.containsKey(n.getInput(0)) && !inits.containsKey(n.getInput(1))
+                          && (reach.contains(n.getInput(0)) || reach.contains(n.getInput(1)))
+                        : INTEGER_UNARY.contains(n.getOpType()) && reach.contains(n.getInput(0));
+                if (PASS_THROUGH.contains(n.getOpType()) && reach.contains(n.getInput(0))) {
+                    grew |= reach.add(n.getOutput(0));
+                } else if (ok) {
+                    out.add(n);
+                    reach.add(afterSoleRelu(n.getOutput(0), consumers, graphOutputs));
+                    grew = true;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code value}, or the output of the Relu that is its only consumer (ORT folds Relu into the following Q). */
+    private static String afterSoleRelu(String value, Map<String, List<NodeProto>> consumers, Set<String> graphOutputs) {
+        List<NodeProto> cons = consumers.getOrDefault(value, List.of());
+        if (cons.size() == 1 && cons.get(0).getOpType().equals("Relu") && !graphOutputs.contains(value)) {
+            return cons.get(0).getOutput(0);
+        }
+        return value;
     }
 
     /**

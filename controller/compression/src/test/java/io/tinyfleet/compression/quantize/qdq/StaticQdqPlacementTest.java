@@ -1,0 +1,83 @@
+package io.tinyfleet.compression.quantize.qdq;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import io.tinyfleet.compression.TechniqueConfig;
+import io.tinyfleet.compression.TechniqueContext;
+import io.tinyfleet.compression.TechniqueResult;
+import io.tinyfleet.compression.TinyModels;
+import io.tinyfleet.compression.graph.OrtRun;
+import io.tinyfleet.runtime.model.OnnxModel;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Where static int8 puts its Q/DQ pairs, and what ONNX Runtime makes of them. */
+class StaticQdqPlacementTest {
+
+    private static final TechniqueContext CTX = TechniqueContext.dataFree(11);
+
+    private static TechniqueResult quantize(OnnxModel m, Map<String, String> cfg) {
+        StaticQdqQuantization t = new StaticQdqQuantization();
+        TechniqueConfig c = t.configure(cfg);
+        t.check(m, c);
+        return t.apply(m, c, CTX);
+    }
+
+    @Test
+    void residualAddAndPool_runAsIntegerOps_withoutFloatRoundTrips() {
+        TechniqueResult r = quantize(TinyModels.depthwise(true), Map.of());
+        assertEquals(List.of("'add' (Add)", "'gap' (GlobalAveragePool)"), r.stats().get("integerOps"));
+        Map<String, Integer> ops = OrtRun.opCounts(OrtRun.optimized(r.model(), OptLevel.EXTENDED_OPT));
+        assertEquals(1, ops.getOrDefault("QLinearAdd", 0), ops.toString());
+        assertEquals(1, ops.getOrDefault("QLinearGlobalAveragePool", 0), ops.toString());
+        assertEquals(3, ops.getOrDefault("QLinearConv", 0), ops.toString());
+        assertFalse(ops.containsKey("Add") || ops.containsKey("GlobalAveragePool"), ops.toString());
+        // uint8 from the input Q to the logits DQ: one Q at the input, one DQ at the output, nothing between
+        assertEquals(1, ops.getOrDefault("QuantizeLinear", 0), ops.toString());
+        assertEquals(1, ops.getOrDefault("DequantizeLinear", 0), ops.toString());
+    }
+
+    @Test
+    void residualModel_staysCloseToFloat() {
+        OnnxModel m = TinyModels.depthwise(true);
+        var inputs = TinyModels.inputs(m);
+        double err = TinyModels.relativeError(TinyModels.run(m, inputs),
+                TinyModels.run(quantize(m, Map.of()).model(), inputs));
+        assertTrue(err < 0.05, "relative error " + err);
+    }
+
+    @Test
+    void layersFast_keepsConvsWithoutFastInt8Kernel_inFloat() {
+        // conv1: 1 input channel; dw: depthwise with 8 channels (not a multiple of 16); pw: 8 -> 16 is fine
+        TechniqueResult r = quantize(TinyModels.depthwise(false), Map.of("layers", "fast"));
+        assertEquals(List.of("c1w", "dww"), r.stats().get("layersKeptFloatForSpeed"));
+        var w = r.model().initializers();
+        assertEquals(DataType.FLOAT_VALUE, w.get("c1w").getDataType());
+        assertEquals(DataType.FLOAT_VALUE, w.get("dww").getDataType());
+        assertEquals(DataType.INT8_VALUE, w.get("pww_quantized").getDataType());
+        assertEquals(DataType.INT8_VALUE, w.get("fw_quantized").getDataType());
+        assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("kept in float (layers=fast): c1w: 1 input")), r.notes().toString());
+        Map<String, Integer> ops = OrtRun.opCounts(OrtRun.optimized(r.model(), OptLevel.EXTENDED_OPT));
+        assertEquals(1, ops.getOrDefault("QLinearConv", 0), ops.toString());
+    }
+
+    @Test
+    void layersAll_isTheDefault_andQuantizesEveryConv() {
+        TechniqueResult r = quantize(TinyModels.depthwise(false), Map.of());
+        assertEquals(List.of(), r.stats().get("layersKeptFloatForSpeed"));
+        assertEquals(DataType.INT8_VALUE, r.model().initializers().get("c1w_quantized").getDataType());
+        assertEquals(DataType.INT8_VALUE, r.model().initializers().get("dww_quantized").getDataType());
+    }
+
+    @Test
+    void slowInt8Convs_acceptsDepthwiseWith16Channels_andWideConvs() {
+        OnnxModel m = TinyModels.depthwise(false);
+        assertEquals(List.of("c1w", "dww"), List.copyOf(StaticQdqQuantization.slowInt8Convs(m).keySet()));
+        assertTrue(StaticQdqQuantization.slowInt8Convs(TinyModels.mlp()).isEmpty(), "Gemm layers are never kept");
+    }
+}
