@@ -503,6 +503,10 @@ public final class GradRules {
             long[] dil = spatial(n, "dilations", 2, 1);
             long[] pads = intsAttr(n, "pads", filled(4, 0));
             long groups = intAttr(n, "group", 1);
+            if (pointwise(ws, strides, pads, groups)) {
+                pointwiseBackward(n, c, g, xs, ws);
+                return;
+            }
             if (c.needs(x)) {
                 long[] outPad = new long[2];
                 for (int d = 0; d < 2; d++) {
@@ -542,6 +546,40 @@ public final class GradRules {
             if (wants(c, n, 2)) {
                 c.addGrad(n.getInput(2), c.reduceSum(g, new long[] {0, 2, 3}, false));
             }
+        }
+    }
+
+    /** A 1x1 convolution with stride 1, no padding and one group: a matrix product per pixel. */
+    static boolean pointwise(long[] ws, long[] strides, long[] pads, long groups) {
+        return groups == 1 && ws[2] == 1 && ws[3] == 1 && strides[0] == 1 && strides[1] == 1
+                && Arrays.stream(pads).allMatch(v -> v == 0);
+    }
+
+    /**
+     * Gradients of a pointwise convolution as matrix products, which ONNX Runtime runs as one
+     * sgemm instead of an im2col convolution with a batch-sized kernel (the general recipe was
+     * the largest cost of a MobileNet-style step): dX[n] = W^T dY[n] (batched MatMul) and
+     * dW = dY' X'^T with both transposed to [C, N*H*W] (one Gemm with transB).
+     */
+    static void pointwiseBackward(NodeProto n, GradContext c, String g, long[] xs, long[] ws) {
+        String x = n.getInput(0);
+        String w = n.getInput(1);
+        long pixels = xs[2] * xs[3];
+        if (c.needs(x)) {
+            String wt = c.op("Transpose", List.of(c.reshape(w, new long[] {ws[0], ws[1]})));
+            String dx = c.op("MatMul", List.of(wt, c.reshape(g, new long[] {xs[0], ws[0], pixels})));
+            c.addGrad(x, c.reshape(dx, xs));
+        }
+        if (c.needs(w)) {
+            String xt = c.reshape(c.op("Transpose", List.of(x), GraphBuilder.ints("perm", 1, 0, 2, 3)),
+                    new long[] {xs[1], xs[0] * pixels});
+            String gt = c.reshape(c.op("Transpose", List.of(g), GraphBuilder.ints("perm", 1, 0, 2, 3)),
+                    new long[] {ws[0], xs[0] * pixels});
+            String dw = c.op("Gemm", List.of(gt, xt), attr("transB", 1));
+            c.addGrad(w, c.reshape(dw, ws));
+        }
+        if (wants(c, n, 2)) {
+            c.addGrad(n.getInput(2), c.reduceSum(g, new long[] {0, 2, 3}, false));
         }
     }
 

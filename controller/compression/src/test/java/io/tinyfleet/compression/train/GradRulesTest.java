@@ -115,9 +115,10 @@ class GradRulesTest {
         GraphBuilder b = net(2, 3, 6, 6);
         w(b, "W", new long[] {3, 1, 3, 3}, rand(27, 0.4));
         w(b, "P", new long[] {4, 3, 1, 1}, rand(12, 0.4));
+        w(b, "Pb", new long[] {4}, rand(4, 0.4));
         b.node("Conv", List.of("x", "W"), List.of("d"), ints("kernel_shape", 3, 3), ints("pads", 1, 1, 1, 1),
                 ints("strides", 2, 2), attr("group", 3L));
-        b.node("Conv", List.of("d", "P"), List.of("y"), ints("kernel_shape", 1, 1));
+        b.node("Conv", List.of("d", "P", "Pb"), List.of("y"), ints("kernel_shape", 1, 1));
         GradCheck.check(out(b, "y", 4), 5);
     }
 
