@@ -37,21 +37,16 @@ public final class OrtRun {
     public record Value(long[] shape, float[] data) {
     }
 
-    /** Session extra settings a model needs, keyed as in ORT's config entries. */
+    /** Session extra settings a model needs, keyed as in ORT's config entries (the runtime's rule). */
     public static Map<String, String> sessionConfig(OnnxModel model) {
-        Map<String, String> cfg = new LinkedHashMap<>();
-        String disabled = model.metadata().get(SESSION_DISABLE_OPTIMIZERS);
-        if (disabled != null && !disabled.isEmpty()) {
-            cfg.put("optimization.disable_specified_optimizers", disabled);
-        }
-        return cfg;
+        return io.tinyfleet.runtime.session.ModelRuntime.sessionConfig(model);
     }
 
     /**
      * Metadata key in which a technique asks for {@code optimization.disable_specified_optimizers}
      * (int4 weight-only needs {@code MatMulAddFusion} disabled to fuse into MatMulNBits).
      */
-    public static final String SESSION_DISABLE_OPTIMIZERS = "tinyfleet.session.disable_specified_optimizers";
+    public static final String SESSION_DISABLE_OPTIMIZERS = io.tinyfleet.runtime.session.ModelRuntime.SESSION_DISABLE_OPTIMIZERS;
 
     /**
      * Runs {@code model} on each feed map and returns the float outputs named in {@code outputs}

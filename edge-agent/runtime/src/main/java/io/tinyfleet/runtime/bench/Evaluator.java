@@ -25,7 +25,8 @@ import java.util.OptionalLong;
  * The one measuring harness of TinyFleet, used unchanged by the controller and by the agent on a
  * device: loads a model into ONNX Runtime and measures top-1 accuracy (when labelled data is given),
  * latency percentiles at batch 1 and at batch B after warm-up, throughput, load time and the
- * process's resident memory, optionally with ORT's per-node profiler.
+ * process's resident memory, optionally with ORT's per-node profiler. Session settings a model
+ * records in its metadata (see {@link ModelRuntime#sessionConfig}) are applied and listed in the notes.
  *
  * <p>Usage: {@code Evaluator.evaluate(model, EvalOptions.on(LabeledImages.load("fashion-mnist",
  * Split.TEST), "fashion-mnist").withLimit(1000))}.
@@ -54,6 +55,9 @@ public final class Evaluator {
         try (ModelRuntime rt = ModelRuntime.open(model, o.runtime()); InputFeed feed = InputFeed.plan(rt, o)) {
             OptionalLong rssLoaded = Rss.current();
             List<String> notes = new ArrayList<>(feed.notes());
+            // ModelRuntime applies what the model asks for (int4: MatMulAddFusion off), so it is measured as it runs
+            ModelRuntime.sessionConfig(model).forEach((k, v) ->
+                    notes.add("session setting from the model's metadata: " + k + "=" + v));
             int small = feed.batchable() ? 1 : feed.fixedBatch();
             int big = feed.batchable() ? o.batch() : feed.fixedBatch();
             if (!feed.batchable() && o.batch() != big) {

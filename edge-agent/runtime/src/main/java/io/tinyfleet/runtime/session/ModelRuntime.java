@@ -82,6 +82,9 @@ public final class ModelRuntime implements AutoCloseable {
                 opts.addConfigEntry("session.intra_op.allow_spinning", "0");
             }
             opts.setOptimizationLevel(ro.optLevel());
+            for (var e : sessionConfig(model).entrySet()) {
+                opts.addConfigEntry(e.getKey(), e.getValue());
+            }
             if (cap != null) {
                 // under a cap, freed native memory goes back to the allocator instead of staying in ORT's arena
                 opts.setCPUArenaAllocator(false);
@@ -112,6 +115,27 @@ public final class ModelRuntime implements AutoCloseable {
             opts.close();
             throw e;
         }
+    }
+
+    /**
+     * Metadata key in which a model asks for ORT's {@code optimization.disable_specified_optimizers}
+     * (int4 weight-only models need {@code MatMulAddFusion} disabled to fuse into MatMulNBits; without
+     * it they run several times slower than fp32).
+     */
+    public static final String SESSION_DISABLE_OPTIMIZERS = "tinyfleet.session.disable_specified_optimizers";
+
+    /**
+     * ONNX Runtime session settings {@code model} asks for in its {@code metadata_props}, keyed as ORT's
+     * config entries; applied by {@link #open} so a model runs, and is measured, as its technique meant.
+     * Only settings that change which graph optimisations run are honoured, never resource settings.
+     */
+    public static Map<String, String> sessionConfig(OnnxModel model) {
+        Map<String, String> cfg = new LinkedHashMap<>();
+        String disabled = model.metadata().get(SESSION_DISABLE_OPTIMIZERS);
+        if (disabled != null && !disabled.isBlank()) {
+            cfg.put("optimization.disable_specified_optimizers", disabled.strip());
+        }
+        return cfg;
     }
 
     /** One line of an ORT message (they can span several lines with native stack hints). */
