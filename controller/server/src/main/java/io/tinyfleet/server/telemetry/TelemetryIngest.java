@@ -104,7 +104,7 @@ public class TelemetryIngest implements MqttCallback, ApplicationEventListener<S
                     TelemetryBatch b = TelemetryBatch.parseFrom(payload);
                     requireSame(id, b.getDeviceId(), topic);
                     TelemetryStore.BatchOutcome out = store.store(b);
-                    metrics.onSamples(id, out.latest().orElse(null), out.stored(), out.lostInBatch());
+                    metrics.onSamples(id, out.latest().orElse(null), out.stored(), out.lostInBatch(), b.getMemoryBudgetBytes());
                     if (out.lostInBatch() > 0) {
                         LOG.info("telemetry of {}: {} samples lost before seq {} (total {})", id, out.lostInBatch(),
                                 out.tracker().lastSeq(), out.tracker().lost());
@@ -114,7 +114,8 @@ public class TelemetryIngest implements MqttCallback, ApplicationEventListener<S
                         e.put("device", id);
                         e.put("emulated", b.getEmulated());
                         e.put("lost", out.tracker().lost());
-                        e.put("samples", b.getSamplesList().stream().map(TelemetryIngest::point).toList());
+                        e.put("memoryBudgetBytes", b.getMemoryBudgetBytes() > 0 ? b.getMemoryBudgetBytes() : null);
+                        e.put("samples", b.getSamplesList().stream().map(s -> point(s, b.getMemoryBudgetBytes())).toList());
                         live.emit("sample", e);
                     }
                     return true;
@@ -140,11 +141,14 @@ public class TelemetryIngest implements MqttCallback, ApplicationEventListener<S
         return false;
     }
 
-    private static Map<String, Object> point(HardwareSample s) {
+    private static Map<String, Object> point(HardwareSample s, long budget) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("t", s.getTimestampMs());
         m.put("seq", s.getSeq());
         m.put("cpuLoad", s.getCpuLoad() >= 0 ? s.getCpuLoad() : null);
+        Long rss = s.getProcessRssBytes() >= 0 ? s.getProcessRssBytes() : null;
+        m.put("processRssBytes", rss);
+        m.put("overMemoryBudget", TelemetryViews.overBudget(rss, budget));
         m.put("memoryUsedBytes", s.getMemoryUsedBytes() >= 0 ? s.getMemoryUsedBytes() : null);
         m.put("memoryTotalBytes", s.getMemoryTotalBytes() >= 0 ? s.getMemoryTotalBytes() : null);
         m.put("temperatureC", TelemetryStore.value(s.getCpuTemperatureC()));

@@ -14,7 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code tinyfleet_device_cpu_load{device}} (0..1), {@code tinyfleet_device_memory_used_bytes{device}},
  * {@code tinyfleet_device_temperature_celsius{device}}, {@code tinyfleet_device_power_watts{device}},
  * {@code tinyfleet_device_latency_p95_ms{device,model}},
- * {@code tinyfleet_device_energy_per_inference_joules{device,model}} and the counters
+ * {@code tinyfleet_device_energy_per_inference_joules{device,model}},
+ * {@code tinyfleet_device_process_rss_bytes{device}} (the agent process),
+ * {@code tinyfleet_device_emulation_memory_violation{device}} (1 when an emulating agent's RSS exceeds the
+ * emulated device's RAM minus its OS reserve, 0 when within, NaN when not emulating) and the counters
  * {@code tinyfleet_telemetry_samples_received_total{device}} / {@code ..._lost_total{device}}.
  * An unknown figure reads NaN (Prometheus' "no value"), never a made-up 0.
  */
@@ -27,6 +30,8 @@ public class TelemetryMetrics {
         volatile double mem = Double.NaN;
         volatile double temp = Double.NaN;
         volatile double power = Double.NaN;
+        volatile double rss = Double.NaN;
+        volatile double violation = Double.NaN;
         Counter received;
         Counter lost;
     }
@@ -56,6 +61,11 @@ public class TelemetryMetrics {
                     .description("CPU/SoC temperature").register(registry);
             Gauge.builder("tinyfleet.device.power", g, x -> x.power).tag("device", k).baseUnit("watts")
                     .description("device power, measured or estimated from its profile").register(registry);
+            Gauge.builder("tinyfleet.device.process.rss", g, x -> x.rss).tag("device", k).baseUnit("bytes")
+                    .description("resident memory of the agent process").register(registry);
+            Gauge.builder("tinyfleet.device.emulation.memory.violation", g, x -> x.violation).tag("device", k)
+                    .description("1 when an emulating agent's RSS exceeds the emulated device's RAM minus its OS reserve")
+                    .register(registry);
             g.received = Counter.builder("tinyfleet.telemetry.samples.received").tag("device", k)
                     .description("hardware samples stored").register(registry);
             g.lost = Counter.builder("tinyfleet.telemetry.samples.lost").tag("device", k)
@@ -64,10 +74,18 @@ public class TelemetryMetrics {
         });
     }
 
-    /** Updates a device's gauges from its latest sample and counts received and lost samples. */
-    public void onSamples(String deviceId, HardwareSample latest, int stored, long lost) {
+    /**
+     * Updates a device's gauges from its latest sample and counts received and lost samples.
+     *
+     * @param memoryBudgetBytes the emulated device's memory budget from the batch, 0 when not emulating
+     */
+    public void onSamples(String deviceId, HardwareSample latest, int stored, long lost, long memoryBudgetBytes) {
         DeviceGauges g = device(deviceId);
         if (latest != null) {
+            Long rss = latest.getProcessRssBytes() >= 0 ? latest.getProcessRssBytes() : null;
+            g.rss = rss == null ? Double.NaN : rss;
+            g.violation = memoryBudgetBytes <= 0 || rss == null ? Double.NaN
+                    : TelemetryViews.overBudget(rss, memoryBudgetBytes) ? 1 : 0;
             g.cpu = latest.getCpuLoad() >= 0 ? latest.getCpuLoad() : Double.NaN;
             g.mem = latest.getMemoryUsedBytes() >= 0 ? latest.getMemoryUsedBytes() : Double.NaN;
             Double t = TelemetryStore.value(latest.getCpuTemperatureC());

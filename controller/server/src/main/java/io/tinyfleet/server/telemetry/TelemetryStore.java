@@ -73,7 +73,8 @@ public class TelemetryStore {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO telemetry_samples (device_id, ts_ms, stream_id,"
                     + " seq, cpu_load, process_cpu_cores, process_rss_bytes, memory_used_bytes, memory_total_bytes,"
-                    + " temperature_c, power_w, power_source, emulated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                    + " temperature_c, power_w, power_source, emulated, memory_budget_bytes)"
+                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 for (HardwareSample s : fresh) {
                     ps.setString(1, id);
                     ps.setLong(2, s.getTimestampMs());
@@ -88,6 +89,7 @@ public class TelemetryStore {
                     dbl(ps, 11, value(s.getPowerW()));
                     ps.setString(12, trim(source(s.getPowerW()), 128));
                     ps.setBoolean(13, b.getEmulated());
+                    lng(ps, 14, b.getMemoryBudgetBytes() > 0 ? b.getMemoryBudgetBytes() : -1);
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -157,7 +159,7 @@ public class TelemetryStore {
     /** Samples of one device at or after {@code sinceMs}, oldest first, at most {@code limit}. */
     public List<TelemetryViews.Sample> samples(String deviceId, long sinceMs, int limit) {
         String sql = "SELECT ts_ms, seq, cpu_load, process_cpu_cores, process_rss_bytes, memory_used_bytes,"
-                + " memory_total_bytes, temperature_c, power_w, power_source, emulated FROM telemetry_samples"
+                + " memory_total_bytes, temperature_c, power_w, power_source, emulated, memory_budget_bytes FROM telemetry_samples"
                 + " WHERE device_id = ? AND ts_ms >= ? ORDER BY ts_ms DESC, seq DESC";
         List<TelemetryViews.Sample> out = new ArrayList<>();
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -167,7 +169,7 @@ public class TelemetryStore {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new TelemetryViews.Sample(rs.getLong(1), rs.getLong(2), d(rs, 3), d(rs, 4), l(rs, 5),
-                            l(rs, 6), l(rs, 7), d(rs, 8), d(rs, 9), rs.getString(10), rs.getBoolean(11)));
+                            l(rs, 6), l(rs, 7), d(rs, 8), d(rs, 9), rs.getString(10), rs.getBoolean(11), l(rs, 12)));
                 }
             }
         } catch (SQLException e) {

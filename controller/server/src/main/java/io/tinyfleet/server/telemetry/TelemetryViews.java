@@ -11,12 +11,26 @@ public final class TelemetryViews {
     private TelemetryViews() {
     }
 
-    /** One stored hardware sample. */
+    /**
+     * One stored hardware sample. {@code memoryBudgetBytes} is the emulated device's RAM minus its OS
+     * reserve (null when not emulated); {@code overMemoryBudget} marks an emulation violation, a
+     * process RSS above it.
+     */
     @Serdeable
     public record Sample(long t, long seq, @Nullable Double cpuLoad, @Nullable Double processCpuCores,
                          @Nullable Long processRssBytes, @Nullable Long memoryUsedBytes,
                          @Nullable Long memoryTotalBytes, @Nullable Double temperatureC, @Nullable Double powerW,
-                         String powerSource, boolean emulated) {
+                         String powerSource, boolean emulated, @Nullable Long memoryBudgetBytes) {
+
+        /** Whether the process RSS exceeded the emulated device's memory budget. */
+        public boolean overMemoryBudget() {
+            return overBudget(processRssBytes, memoryBudgetBytes);
+        }
+    }
+
+    /** Whether a measured RSS exceeds an emulated device's budget (false when either is unknown or absent). */
+    public static boolean overBudget(@Nullable Long rssBytes, @Nullable Long budgetBytes) {
+        return rssBytes != null && budgetBytes != null && budgetBytes > 0 && rssBytes > budgetBytes;
     }
 
     /** Received and lost samples of one device. */

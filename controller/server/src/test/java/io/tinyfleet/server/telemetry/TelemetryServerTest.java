@@ -137,6 +137,30 @@ class TelemetryServerTest {
     }
 
     @Test
+    void emulatedSamples_aboveTheBudget_areStoredAsViolations_andGauged() {
+        String id = "emu-1";
+        long now = System.currentTimeMillis();
+        long budget = 3584L << 20;
+        TelemetryBatch b = TelemetryBatch.newBuilder().setDeviceId(id).setStreamId(1).setTimestampMs(now)
+                .setEmulated(true).setEmulatedProfile("raspberry-pi-4").setMemoryBudgetBytes(budget)
+                .addSamples(sample(0, now - 2000, 0.1).toBuilder().setProcessRssBytes(budget))
+                .addSamples(sample(1, now - 1000, 0.1).toBuilder().setProcessRssBytes(budget + 1)).build();
+        assertTrue(ingest().handle(Topics.device(id, Topics.Kind.TELEMETRY), b.toByteArray()));
+        List<TelemetryViews.Sample> got = controller.context().getBean(TelemetryStore.class).samples(id, 0, 10);
+        assertEquals(List.of(false, true), got.stream().map(TelemetryViews.Sample::overMemoryBudget).toList(),
+                "at the budget fits, one byte above is a violation");
+        assertEquals(budget, got.get(0).memoryBudgetBytes());
+        String text = http.retrieve(HttpRequest.GET("/prometheus"), String.class);
+        assertTrue(text.contains("tinyfleet_device_emulation_memory_violation{device=\"emu-1\"} 1.0"), text);
+        assertTrue(text.contains("tinyfleet_device_process_rss_bytes{device=\"emu-1\"} "), text);
+        // a device that does not emulate has no budget: no violation, no made-up 0
+        ingest().handle(Topics.device("real-1", Topics.Kind.TELEMETRY), batch("real-1", 1, now, 0));
+        text = http.retrieve(HttpRequest.GET("/prometheus"), String.class);
+        assertTrue(text.contains("tinyfleet_device_emulation_memory_violation{device=\"real-1\"} NaN"), text);
+        assertTrue(controller.context().getBean(TelemetryStore.class).samples("real-1", 0, 10).get(0).memoryBudgetBytes() == null);
+    }
+
+    @Test
     void profiles_listsTheCatalogue() {
         @SuppressWarnings("unchecked")
         Map<String, Object> cat = http.retrieve(HttpRequest.GET("/api/profiles"), Map.class);
