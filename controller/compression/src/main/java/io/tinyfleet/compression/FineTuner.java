@@ -16,7 +16,9 @@ public interface FineTuner {
      *
      * @param masks    initializer name to per-element mask (may be empty)
      * @param clusters initializer name to per-element centroid index (may be empty)
+     * @param teacher  the model before compression, whose outputs the fine-tuning may distil from
+     *                 (Hinton et al. 2015), or null to train on the labels only
      */
     OnnxModel fineTune(OnnxModel model, int epochs, Map<String, byte[]> masks, Map<String, int[]> clusters,
-                       TechniqueContext ctx);
+                       TechniqueContext ctx, OnnxModel teacher);
 }

@@ -1,5 +1,6 @@
 package io.tinyfleet.compression;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -212,6 +213,52 @@ class TechniqueInvariantsTest {
         for (byte b : idx8.getRawData().toByteArray()) {
             assertTrue((b & 0xFF) < 64);
         }
+    }
+
+    @Test
+    void magnitude_reachesSparsityInCubicSteps_whenGradual() {
+        MagnitudePruning t = new MagnitudePruning();
+        TechniqueResult r = t.apply(TinyModels.mlp(), t.configure(Map.of("sparsity", "0.8", "steps", "3", "finetune",
+                "1")), withTinyData());
+        assertEquals(0.8, zeros(r.model().initializers().get("w1")), 0.01);
+        // s_t = 0.8 (1 - (1 - t/3)^3): 0.563, 0.770, 0.8
+        assertEquals(java.util.List.of(0.563, 0.7704, 0.8), r.stats().get("schedule"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> t.configure(Map.of("sparsity", "0.8", "steps", "3")));
+        assertTrue(e.getMessage().contains("'steps'") && e.getMessage().contains("'finetune'"), e.getMessage());
+    }
+
+    @Test
+    void cluster_sparseEncoding_rebuildsTheSameWeights_andKeepsZeroCentroidWhenFineTuned() {
+        OnnxModel pruned = run(new MagnitudePruning(), Map.of("sparsity", "0.9"), TinyModels.mlp()).model();
+        OnnxModel dense = run(new KMeansWeightClustering(), Map.of("k", "8"), pruned).model();
+        OnnxModel sparse = run(new KMeansWeightClustering(), Map.of("k", "8", "encoding", "sparse"), pruned).model();
+        var inputs = TinyModels.inputs(pruned);
+        assertEquals(0.0, TinyModels.relativeError(TinyModels.run(dense, inputs), TinyModels.run(sparse, inputs)), 1e-6);
+        assertEquals(DataType.UINT8_VALUE, sparse.initializers().get("w1__gaps").getDataType());
+        long denseBytes = dense.initializers().get("w1__indices").getRawData().size();
+        long sparseBytes = sparse.initializers().get("w1__gaps").getRawData().size()
+                + sparse.initializers().get("w1__indices").getRawData().size();
+        assertTrue(sparseBytes < 0.5 * denseBytes, "w1 indices " + denseBytes + " B dense, " + sparseBytes + " B sparse");
+        KMeansWeightClustering t = new KMeansWeightClustering();
+        OnnxModel tuned = t.apply(pruned, t.configure(Map.of("k", "8", "finetune", "1", "encoding", "sparse")),
+                withTinyData()).model();
+        float[] cb = Tensors.toFloats(tuned.initializers().get("w1__codebook"));
+        assertTrue(java.util.stream.IntStream.range(0, cb.length).anyMatch(i -> cb[i] == 0f), "zero centroid kept");
+        OrtRun.load(tuned);
+    }
+
+    @Test
+    void sparseIndices_bridgeLongGapsWithZeroFillers() {
+        int[] idx = new int[700];
+        java.util.Arrays.fill(idx, 3);
+        idx[5] = 1;
+        idx[699] = 2;
+        var e = io.tinyfleet.compression.cluster.SparseIndicesAccess.entries(idx, 3);
+        // 5 -> 699 is 694 apart: two fillers of 255 then 184
+        assertArrayEquals(new int[] {6, 255, 255, 184}, e[0]);
+        assertArrayEquals(new int[] {1, 3, 3, 2}, e[1]);
+        assertArrayEquals(idx, io.tinyfleet.compression.cluster.SparseIndicesAccess.decode(e, 700, 3));
     }
 
     @Test

@@ -23,7 +23,16 @@ import java.util.Map;
  * Weight sharing by k-means: each Conv/Gemm/MatMul weight is replaced by a codebook of k float
  * centroids and an index tensor (uint8, or uint4 at opset 21 when k &le; 16), decoded in the graph
  * by {@code Gather(codebook, Cast(indices, int32))} (Han, Mao, Dally, "Deep Compression", ICLR 2016).
- * Exact zeros (from pruning) keep a centroid of their own, so sparsity survives.
+ * Exact zeros (from pruning) keep a centroid of their own, so sparsity survives; fine-tuning keeps that
+ * centroid at zero.
+ *
+ * <p>With {@code encoding=sparse} a pruned weight stores only its non-zero elements: their codebook
+ * indices and the distance from the previous non-zero element as uint8 (a distance above 255 gets a
+ * filler entry pointing at the zero centroid), the relative-index storage of Deep Compression
+ * (section 3). The graph rebuilds the dense weight with standard ops, {@code
+ * ScatterElements(ConstantOfShape(n), CumSum(distances) - 1, Gather(codebook, indices))} and a
+ * {@code Reshape}, which ONNX Runtime folds at load like the dense decoder. The separate streams of
+ * small distances and indices are what zstd compresses well on the wire.
  *
  * <p>The file shrinks; runtime memory and latency do not: ONNX Runtime constant-folds the Gather
  * back into a float weight at load. With {@code finetune=N} only the centroids train.
@@ -35,7 +44,9 @@ public final class KMeansWeightClustering implements CompressionTechnique {
 
     private static final ConfigSpec SPEC = ConfigSpec.of(ID,
             ConfigField.integer("k", null, 2, 256, "centroids per weight tensor, 2..256"),
-            ConfigField.integer("finetune", 0L, 0, 100, "epochs of fine-tuning the centroids only (needs --data)"));
+            ConfigField.integer("finetune", 0L, 0, 100, "epochs of fine-tuning the centroids only (needs --data)"),
+            ConfigField.choice("encoding", "dense: one index per weight; sparse: only the non-zero weights' indices "
+                    + "plus their distances (relative indices, Deep Compression), for pruned weights", "dense", "sparse"));
 
     @Override
     public String id() {
@@ -49,7 +60,7 @@ public final class KMeansWeightClustering implements CompressionTechnique {
 
     @Override
     public int version() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -108,7 +119,8 @@ public final class KMeansWeightClustering implements CompressionTechnique {
                 m.initializers.put(w.name(), Tensors.floats(w.name(), Tensors.dims(w.tensor()),
                         decode(codebooks.get(w.name()), assignments.get(w.name()))));
             }
-            source = ctx.requireFineTuner().fineTune(model.withGraph(m.build()), epochs, Map.of(), assignments, ctx);
+            source = ctx.requireFineTuner().fineTune(model.withGraph(m.build()), epochs, zeroMasks(codebooks, assignments),
+                    assignments, ctx, model);
             Map<String, TensorProto> tuned = source.initializers();
             for (Graphs.WeightRef w : targets) {
                 float[] old = codebooks.get(w.name());
@@ -129,15 +141,24 @@ public final class KMeansWeightClustering implements CompressionTechnique {
         }
         Edit e = new Edit(source.graph());
         Map<String, Object> layers = new LinkedHashMap<>();
+        boolean sparse = config.text("encoding").equals("sparse");
+        int sparseLayers = 0;
         for (Graphs.WeightRef w : targets) {
             float[] cb = codebooks.get(w.name());
             int[] idx = assignments.get(w.name());
             long[] dims = Tensors.dims(w.tensor());
             String cbName = e.fresh(w.name() + "__codebook");
-            String idxName = e.fresh(w.name() + "__indices");
-            String idx32 = e.fresh(w.name() + "__indices_i32");
             e.initializers.remove(w.name());
             e.initializers.put(cbName, Tensors.floats(cbName, new long[] {cb.length}, cb));
+            int zero = zeroCentroid(cb);
+            if (sparse && zero >= 0) {
+                SparseIndices.encode(e, w.name(), dims, cbName, idx, zero, uint4);
+                sparseLayers++;
+                layers.put(w.name(), cb.length);
+                continue;
+            }
+            String idxName = e.fresh(w.name() + "__indices");
+            String idx32 = e.fresh(w.name() + "__indices_i32");
             e.initializers.put(idxName, uint4 ? packUint4(idxName, dims, idx) : uint8(idxName, dims, idx));
             e.prelude.add(NodeProto.newBuilder().setName(e.fresh(w.name() + "__cast")).setOpType("Cast")
                     .addInput(idxName).addOutput(idx32).addAttribute(GraphBuilder.attr("to", (long) DataType.INT32_VALUE))
@@ -153,6 +174,11 @@ public final class KMeansWeightClustering implements CompressionTechnique {
         stats.put("k", k);
         stats.put("indexType", uint4 ? "uint4" : "uint8");
         stats.put("centroids", layers);
+        stats.put("encoding", config.text("encoding"));
+        if (sparse) {
+            stats.put("sparseLayers", sparseLayers);
+            notes.add(sparseLayers + " of " + targets.size() + " weights stored sparse (the others have no zero centroid)");
+        }
         return new TechniqueResult(source.withGraph(e.build()), stats, notes);
     }
 
@@ -195,6 +221,33 @@ public final class KMeansWeightClustering implements CompressionTechnique {
         return f;
     }
 
+    /** Index of the exact-zero centroid, or -1. */
+    static int zeroCentroid(float[] codebook) {
+        for (int j = 0; j < codebook.length; j++) {
+            if (codebook[j] == 0f) {
+                return j;
+            }
+        }
+        return -1;
+    }
+
+    /** Masks (0 = frozen) for the elements tied to a zero centroid, so fine-tuning keeps pruned weights at zero. */
+    private static Map<String, byte[]> zeroMasks(Map<String, float[]> codebooks, Map<String, int[]> assignments) {
+        Map<String, byte[]> masks = new LinkedHashMap<>();
+        codebooks.forEach((name, cb) -> {
+            int zero = zeroCentroid(cb);
+            if (zero >= 0) {
+                int[] idx = assignments.get(name);
+                byte[] m = new byte[idx.length];
+                for (int i = 0; i < idx.length; i++) {
+                    m[i] = (byte) (idx[i] == zero ? 0 : 1);
+                }
+                masks.put(name, m);
+            }
+        });
+        return masks;
+    }
+
     static float[] decode(float[] codebook, int[] idx) {
         float[] out = new float[idx.length];
         for (int i = 0; i < idx.length; i++) {
@@ -217,7 +270,7 @@ public final class KMeansWeightClustering implements CompressionTechnique {
         return c;
     }
 
-    private static TensorProto uint8(String name, long[] dims, int[] idx) {
+    static TensorProto uint8(String name, long[] dims, int[] idx) {
         byte[] b = new byte[idx.length];
         for (int i = 0; i < idx.length; i++) {
             b[i] = (byte) idx[i];
@@ -226,7 +279,7 @@ public final class KMeansWeightClustering implements CompressionTechnique {
     }
 
     /** UINT4 tensor: two indices per byte, the first in the low nibble (ONNX int4 packing). */
-    private static TensorProto packUint4(String name, long[] dims, int[] idx) {
+    static TensorProto packUint4(String name, long[] dims, int[] idx) {
         byte[] b = new byte[(idx.length + 1) / 2];
         for (int i = 0; i < idx.length; i++) {
             b[i / 2] |= (byte) ((idx[i] & 0xF) << ((i % 2) * 4));

@@ -351,7 +351,7 @@ public final class ChannelPruning implements CompressionTechnique {
         List<String> notes = new ArrayList<>();
         notes.add("channels are removed, so MACs and latency drop; accuracy usually needs fine-tuning (finetune=N)");
         if (epochs > 0) {
-            out = ctx.requireFineTuner().fineTune(out, epochs, Map.of(), Map.of(), ctx);
+            out = ctx.requireFineTuner().fineTune(out, epochs, Map.of(), Map.of(), ctx, model);
             notes.add("fine-tuned " + epochs + " epoch(s)");
         }
         Map<String, Object> stats = new LinkedHashMap<>();

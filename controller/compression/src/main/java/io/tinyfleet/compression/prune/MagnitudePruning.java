@@ -31,11 +31,20 @@ public final class MagnitudePruning implements CompressionTechnique {
     /** Technique id. */
     public static final String ID = "prune.magnitude";
 
-    private static final ConfigSpec SPEC = ConfigSpec.of(ID,
+    private static final ConfigSpec SPEC = new ConfigSpec(ID, List.of(
             ConfigField.number("sparsity", null, 0, true, 1, true, "fraction of weights set to zero, in (0, 1)"),
             ConfigField.choice("scope", "layer: every weight reaches the sparsity; global: one threshold over all",
                     "layer", "global"),
-            ConfigField.integer("finetune", 0L, 0, 100, "epochs of fine-tuning with the zeros kept (needs --data)"));
+            ConfigField.integer("finetune", 0L, 0, 100, "epochs of fine-tuning with the zeros kept (needs --data); "
+                    + "with steps=S, after each step"),
+            ConfigField.integer("steps", 1L, 1, 20, "gradual pruning: reach the sparsity in S steps on the cubic "
+                    + "schedule of Zhu and Gupta 2017, fine-tuning after each (needs finetune >= 1 when S > 1)")),
+            c -> {
+                if (c.integer("steps") > 1 && c.integer("finetune") == 0) {
+                    throw new IllegalArgumentException(ID + ": field 'steps' = " + c.integer("steps") + " needs field "
+                            + "'finetune' >= 1 (pruning in steps without training between them equals one step)");
+                }
+            });
 
     @Override
     public String id() {
@@ -49,7 +58,7 @@ public final class MagnitudePruning implements CompressionTechnique {
 
     @Override
     public int version() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -74,20 +83,48 @@ public final class MagnitudePruning implements CompressionTechnique {
     @Override
     public TechniqueResult apply(OnnxModel model, TechniqueConfig config, TechniqueContext ctx) {
         int epochs = config.integer("finetune");
+        int steps = config.integer("steps");
         if (epochs > 0) {
             ctx.requireFineTuner();
         }
         double sparsity = config.number("sparsity");
         boolean global = config.text("scope").equals("global");
+        List<String> notes = new ArrayList<>();
+        notes.add("zeros make the file compress on the wire (zstd); ONNX Runtime runs dense kernels, so latency "
+                + "and memory do not change");
+        OnnxModel out = model;
+        List<Double> schedule = new ArrayList<>();
+        Map<String, Object> stats = new LinkedHashMap<>();
+        for (int t = 1; t <= steps; t++) {
+            double target = steps == 1 ? sparsity : sparsity * (1 - Math.pow(1 - (double) t / steps, 3));
+            schedule.add(round(target));
+            Map<String, byte[]> masks = new LinkedHashMap<>();
+            out = prune(out, target, global, masks, stats);
+            if (epochs > 0) {
+                ctx.progress().report("pruning step " + t + "/" + steps + " at sparsity " + round(target), (t - 1.0) / steps);
+                out = ctx.requireFineTuner().fineTune(out, epochs, masks, Map.of(), ctx, model);
+            }
+        }
+        if (epochs > 0) {
+            notes.add("fine-tuned " + epochs + " epoch(s)" + (steps > 1 ? " after each of " + steps + " steps" : "")
+                    + " with the pruned weights masked at zero");
+        }
+        if (steps > 1) {
+            stats.put("schedule", schedule);
+        }
+        return new TechniqueResult(out, stats, notes);
+    }
+
+    /** Prunes every linear weight of {@code model} to {@code sparsity}; fills {@code masks} and {@code stats}. */
+    private static OnnxModel prune(OnnxModel model, double sparsity, boolean global, Map<String, byte[]> masks,
+                                   Map<String, Object> stats) {
         List<Graphs.WeightRef> weights = Graphs.linearWeights(model);
         Map<String, float[]> values = new LinkedHashMap<>();
         for (Graphs.WeightRef w : weights) {
             values.put(w.name(), Tensors.toFloats(w.tensor()));
         }
         Map<String, float[]> pruned = global ? pruneGlobal(values, sparsity) : pruneLayers(values, sparsity);
-
         Edit e = new Edit(model.graph());
-        Map<String, byte[]> masks = new LinkedHashMap<>();
         Map<String, Object> layers = new LinkedHashMap<>();
         long zeros = 0;
         long total = 0;
@@ -108,20 +145,11 @@ public final class MagnitudePruning implements CompressionTechnique {
             layers.put(w.name(), round((double) z / v.length));
             e.initializers.put(w.name(), Tensors.floats(w.name(), Tensors.dims(w.tensor()), v));
         }
-        OnnxModel out = model.withGraph(e.build());
-        List<String> notes = new ArrayList<>();
-        notes.add("zeros make the file compress on the wire (zstd); ONNX Runtime runs dense kernels, so latency "
-                + "and memory do not change");
-        if (epochs > 0) {
-            out = ctx.requireFineTuner().fineTune(out, epochs, masks, Map.of(), ctx);
-            notes.add("fine-tuned " + epochs + " epoch(s) with the pruned weights masked at zero");
-        }
-        Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("sparsity", round((double) zeros / total));
         stats.put("prunedWeights", zeros);
         stats.put("weights", total);
         stats.put("layerSparsity", layers);
-        return new TechniqueResult(out, stats, notes);
+        return model.withGraph(e.build());
     }
 
     private static Map<String, float[]> pruneLayers(Map<String, float[]> values, double sparsity) {

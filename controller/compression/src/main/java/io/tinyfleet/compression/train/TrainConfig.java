@@ -126,6 +126,22 @@ public record TrainConfig(int epochs, int batch, OptimizerSpec optimizer, LrSche
         public Builder progress(boolean v) { progress = v; return this; }
         public Builder checkpointDir(Path v) { checkpointDir = v; return this; }
 
+        /** Refuses a mask that splits a tie group (part frozen at zero, part trainable). */
+        private static void checkMaskedGroups(String name, float[] mask, int[] tie) {
+            if (mask.length != tie.length) {
+                throw new IllegalArgumentException("initializer '" + name + "': mask has " + mask.length
+                        + " elements, tie " + tie.length);
+            }
+            java.util.Map<Integer, Boolean> frozen = new java.util.HashMap<>();
+            for (int i = 0; i < tie.length; i++) {
+                Boolean prev = frozen.putIfAbsent(tie[i], mask[i] == 0);
+                if (prev != null && prev != (mask[i] == 0)) {
+                    throw new IllegalArgumentException("initializer '" + name + "' has a mask that splits tie group "
+                            + tie[i] + " (a group must be wholly masked or wholly free)");
+                }
+            }
+        }
+
         /** Validates and builds; the message names the bad field. */
         public TrainConfig build() {
             if (seed == null) {
@@ -151,7 +167,9 @@ public record TrainConfig(int epochs, int batch, OptimizerSpec optimizer, LrSche
             }
             for (String k : masks.keySet()) {
                 if (ties.containsKey(k)) {
-                    throw new IllegalArgumentException("initializer '" + k + "' has both a mask and a tie");
+                    // allowed when every tie group is wholly masked or wholly free (a pruned zero centroid of
+                    // clustering): masked gradients never reach such a group's shared value, so it stays zero
+                    checkMaskedGroups(k, masks.get(k), ties.get(k));
                 }
             }
             return new TrainConfig(epochs, batch, optimizer, schedule, seed, threads, clipNorm, masks, ties, teacher,
