@@ -28,7 +28,8 @@ public final class DeployCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--to", split = ",", paramLabel = "TARGET",
-            description = "device ids and/or tag:T (profile id or CPU arch; tag:all = every known device)")
+            description = "device ids and/or tag:T (a tag the device declared or was assigned, its profile id or CPU arch; "
+                    + "tag:all = every known device)")
     List<String> targets = new ArrayList<>();
 
     @Option(names = "--controller", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",

@@ -86,8 +86,8 @@ public final class DevicesCommand implements Callable<Integer> {
 
     /** One line per device, online first. */
     static void printTable(PrintStream out, JsonNode devices) {
-        String fmt = "%-22s %-8s %-21s %-28s %5s %9s  %s%n";
-        out.printf(fmt, "ID", "STATE", "LAST SEEN", "CPU", "CORES", "RAM", "PROFILE");
+        String fmt = "%-22s %-8s %-21s %-28s %5s %9s  %-16s %s%n";
+        out.printf(fmt, "ID", "STATE", "LAST SEEN", "CPU", "CORES", "RAM", "PROFILE", "TAGS");
         java.util.List<JsonNode> rows = new java.util.ArrayList<>();
         devices.forEach(rows::add);
         rows.sort(java.util.Comparator.comparing((JsonNode d) -> !d.path("online").asBoolean())
@@ -99,10 +99,18 @@ public final class DevicesCommand implements Callable<Integer> {
                     cut(inv.path("cpuModel").asText(""), 28),
                     inv.path("logicalCores").asInt() > 0 ? inv.path("logicalCores").asText() : "?",
                     gib(inv.path("totalMemoryBytes").asLong()),
-                    inv.path("deviceProfileId").asText("").isEmpty() ? "-" : inv.path("deviceProfileId").asText());
+                    inv.path("deviceProfileId").asText("").isEmpty() ? "-" : inv.path("deviceProfileId").asText(),
+                    tags(d.path("tags")));
         }
         long online = rows.stream().filter(d -> d.path("online").asBoolean()).count();
         out.println(rows.size() + " device(s), " + online + " online");
+    }
+
+    /** Declared and assigned tags, comma-separated, or "-". */
+    private static String tags(JsonNode tags) {
+        java.util.List<String> t = new java.util.ArrayList<>();
+        tags.forEach(n -> t.add(n.asText()));
+        return t.isEmpty() ? "-" : String.join(",", t);
     }
 
     private static String shortTime(String iso) {

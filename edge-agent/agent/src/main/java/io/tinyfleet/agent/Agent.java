@@ -95,7 +95,8 @@ public final class Agent implements AutoCloseable {
                 .setDeviceId(config.deviceId())
                 .setAgentVersion(version())
                 .setInventory(hw)
-                .setHeartbeatIntervalS((int) config.heartbeatInterval().toSeconds());
+                .setHeartbeatIntervalS((int) config.heartbeatInterval().toSeconds())
+                .addAllTags(config.tags());
         onnxRuntime().ifPresent(ort -> b.setOnnxruntimeVersion(ort.version()).addAllExecutionProviders(ort.providers()));
         return b.build();
     }

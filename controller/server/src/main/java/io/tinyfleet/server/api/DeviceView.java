@@ -24,6 +24,10 @@ import java.util.List;
  * @param cpuLoad            host CPU load 0..1 from the last heartbeat
  * @param usedMemoryBytes    used RAM from the last heartbeat
  * @param inventory          hardware, OS, profile and runtime
+ * @param tags               declared and assigned tags together, sorted ({@code deploy --to tag:T} matches
+ *                           these, the profile id and the arch)
+ * @param declaredTags       tags the agent declared at its last registration
+ * @param assignedTags       tags set with {@code PUT /api/devices/{id}/tags}
  */
 @Serdeable
 public record DeviceView(
@@ -39,7 +43,17 @@ public record DeviceView(
         String agentVersion,
         @Nullable Double cpuLoad,
         @Nullable Long usedMemoryBytes,
-        Inventory inventory) {
+        Inventory inventory,
+        List<String> tags,
+        List<String> declaredTags,
+        List<String> assignedTags) {
+
+    /** Empty tag lists may arrive as absent (JSON omits empty lists): read them as empty. */
+    public DeviceView {
+        tags = tags == null ? List.of() : tags;
+        declaredTags = declaredTags == null ? List.of() : declaredTags;
+        assignedTags = assignedTags == null ? List.of() : assignedTags;
+    }
 
     /**
      * What the device is.
@@ -85,7 +99,8 @@ public record DeviceView(
                 new Inventory(d.getCpuModel(), d.getPhysicalCores(), d.getLogicalCores(), d.getMaxFrequencyHz(),
                         d.getTotalMemoryBytes(), d.getOs(), d.getArch(), d.getHostname(), d.getBoardModel(),
                         split(d.getCpuFeatures()), d.getDeviceProfileId(), d.getDeviceProfileName(),
-                        d.getOnnxruntimeVersion(), split(d.getExecutionProviders())));
+                        d.getOnnxruntimeVersion(), split(d.getExecutionProviders())),
+                List.copyOf(d.tags()), split(d.getDeclaredTags()), split(d.getAssignedTags()));
     }
 
     private static String iso(Long ms) {

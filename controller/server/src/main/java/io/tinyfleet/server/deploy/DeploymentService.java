@@ -22,9 +22,10 @@ import java.util.UUID;
  */
 public final class DeploymentService {
 
-    /** Lists known devices as (id, profile id, arch) for {@code tag:} targets. */
+    /** Resolves {@code tag:T} targets against the known devices. */
     public interface DeviceDirectory {
-        List<String[]> devices();
+        /** Ids of the devices {@code tag} selects (a declared or assigned tag, profile id, arch; {@code all}). */
+        List<String> withTag(String tag);
     }
 
     private final ArtifactStore store;
@@ -107,16 +108,11 @@ public final class DeploymentService {
                     continue;
                 }
                 if (t.startsWith("tag:")) {
-                    String tag = t.substring(4);
-                    List<String> match = new ArrayList<>();
-                    for (String[] d : directory.devices()) {
-                        if ("all".equals(tag) || tag.equals(d[1]) || tag.equals(d[2])) {
-                            match.add(d[0]);
-                        }
-                    }
+                    List<String> match = directory.withTag(t.substring(4));
                     if (match.isEmpty()) {
-                        throw new IllegalArgumentException("no known device matches '" + t
-                                + "' (a tag matches a device profile id or CPU arch; tag:all matches every device)");
+                        throw new IllegalArgumentException("no known device matches '" + t + "' (a tag matches a tag "
+                                + "the device declared or was assigned, its device profile id or CPU arch; tag:all "
+                                + "matches every device)");
                     }
                     out.addAll(match);
                 } else {

@@ -61,8 +61,8 @@ final class OtaBeans {
     @Singleton
     DeploymentService deploymentService(ArtifactStore store, RolloutEngine engine, ControllerKeys keys,
                                         FleetService fleet, OtaSettings s, ChunkServer chunks) {
-        return new DeploymentService(store, engine, keys, () -> fleet.list().stream()
-                .map(d -> new String[] {d.getId(), d.getDeviceProfileId(), d.getArch()}).toList(), s.chunkSize(),
-                chunks);
+        return new DeploymentService(store, engine, keys, tag -> fleet.list().stream()
+                .filter(d -> d.matchesTag(tag)).map(io.tinyfleet.server.fleet.DeviceRecord::getId).toList(),
+                s.chunkSize(), chunks);
     }
 }

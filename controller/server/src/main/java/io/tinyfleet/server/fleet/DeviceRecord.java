@@ -47,6 +47,8 @@ public class DeviceRecord {
     private String cpuFeatures = "";
     private String deviceProfileId = "";
     private String deviceProfileName = "";
+    private String declaredTags = "";
+    private String assignedTags = "";
 
     public String getId() { return id; }
     public void setId(String id) { this.id = id; }
@@ -104,4 +106,29 @@ public class DeviceRecord {
     public void setDeviceProfileId(String deviceProfileId) { this.deviceProfileId = deviceProfileId; }
     public String getDeviceProfileName() { return deviceProfileName; }
     public void setDeviceProfileName(String deviceProfileName) { this.deviceProfileName = deviceProfileName; }
+    /** Tags from the agent's last birth, comma-separated. */
+    public String getDeclaredTags() { return declaredTags; }
+    public void setDeclaredTags(String declaredTags) { this.declaredTags = declaredTags; }
+    /** Tags an operator assigned through the API, comma-separated. */
+    public String getAssignedTags() { return assignedTags; }
+    public void setAssignedTags(String assignedTags) { this.assignedTags = assignedTags; }
+
+    /** Declared and assigned tags together, sorted. */
+    public java.util.SortedSet<String> tags() {
+        java.util.TreeSet<String> t = new java.util.TreeSet<>();
+        for (String csv : new String[] {declaredTags, assignedTags}) {
+            if (csv != null && !csv.isEmpty()) {
+                t.addAll(java.util.Arrays.asList(csv.split(",")));
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Whether {@code tag:T} selects this device: T is one of its tags, its device profile id, its
+     * CPU arch, or {@code all}.
+     */
+    public boolean matchesTag(String tag) {
+        return "all".equals(tag) || tags().contains(tag) || tag.equals(deviceProfileId) || tag.equals(arch);
+    }
 }

@@ -88,6 +88,7 @@ public class FleetService {
         d.setCpuFeatures(String.join(",", inv.getCpuFeaturesList()));
         d.setDeviceProfileId(inv.getDeviceProfileId());
         d.setDeviceProfileName(inv.getDeviceProfileName());
+        d.setDeclaredTags(joinTags(b.getTagsList(), b.getDeviceId()));
         save(d, existing.isPresent());
         if (!wasOnline) {
             LOG.info("device {} online (session {})", d.getId(), d.getSessionSeq());
@@ -167,6 +168,39 @@ public class FleetService {
             }
         }
         return n;
+    }
+
+    /**
+     * Replaces the tags an operator assigned to a device (its declared tags stay).
+     *
+     * @return the updated device, empty when it is unknown
+     * @throws IllegalArgumentException naming a tag that is not 1-64 of A-Z a-z 0-9 . _ -
+     */
+    public synchronized Optional<DeviceRecord> assignTags(String id, java.util.Collection<String> tags) {
+        for (String t : tags) {
+            if (!io.tinyfleet.proto.Topics.isValidDeviceId(t)) {
+                throw new IllegalArgumentException("invalid tag '" + t + "': use 1-64 characters from A-Z a-z 0-9 . _ -");
+            }
+        }
+        Optional<DeviceRecord> d = devices.findById(id);
+        d.ifPresent(r -> {
+            r.setAssignedTags(String.join(",", new java.util.TreeSet<>(tags)));
+            devices.update(r);
+        });
+        return d;
+    }
+
+    /** Declared tags as stored: valid ones, sorted, comma-joined; a bad one is dropped with a warning. */
+    private static String joinTags(List<String> tags, String deviceId) {
+        java.util.TreeSet<String> ok = new java.util.TreeSet<>();
+        for (String t : tags) {
+            if (io.tinyfleet.proto.Topics.isValidDeviceId(t)) {
+                ok.add(t);
+            } else {
+                LOG.warn("device {}: ignoring declared tag '{}' (not 1-64 of A-Z a-z 0-9 . _ -)", deviceId, t);
+            }
+        }
+        return String.join(",", ok);
     }
 
     /** All devices, by id. */

@@ -28,6 +28,8 @@ import java.util.Set;
  * @param reconnectMinDelay first reconnect delay
  * @param reconnectMaxDelay longest reconnect delay
  * @param roots             procfs/sysfs/etc roots for the hardware inventory
+ * @param tags              tags the agent declares at registration (rollouts target them with {@code tag:T}),
+ *                          sorted, without duplicates
  */
 public record AgentConfig(
         String brokerUrl,
@@ -39,7 +41,8 @@ public record AgentConfig(
         int connectTimeoutS,
         Duration reconnectMinDelay,
         Duration reconnectMaxDelay,
-        SystemRoots roots) {
+        SystemRoots roots,
+        java.util.List<String> tags) {
 
     /** Keys of the properties file. */
     public static final String BROKER = "broker";
@@ -54,9 +57,11 @@ public record AgentConfig(
     public static final String PROCFS_ROOT = "procfs.root";
     public static final String SYSFS_ROOT = "sysfs.root";
     public static final String ETC_ROOT = "etc.root";
+    /** Comma-separated tags, e.g. {@code lab,eu-west} (the agent's {@code --tag} flags end up here). */
+    public static final String TAGS = "tags";
 
     private static final Set<String> KEYS = Set.of(BROKER, ID, HOME, PROFILE, HEARTBEAT_S, KEEPALIVE_S,
-            CONNECT_TIMEOUT_S, RECONNECT_MIN_MS, RECONNECT_MAX_MS, PROCFS_ROOT, SYSFS_ROOT, ETC_ROOT);
+            CONNECT_TIMEOUT_S, RECONNECT_MIN_MS, RECONNECT_MAX_MS, PROCFS_ROOT, SYSFS_ROOT, ETC_ROOT, TAGS);
 
     /** Defaults of the optional keys (the same values as the documented file). */
     public static Map<String, String> defaults() {
@@ -135,7 +140,31 @@ public record AgentConfig(
                 (int) positive(v, KEEPALIVE_S, origin),
                 (int) positive(v, CONNECT_TIMEOUT_S, origin),
                 Duration.ofMillis(minMs), Duration.ofMillis(maxMs),
-                new SystemRoots(Path.of(v.get(PROCFS_ROOT)), Path.of(v.get(SYSFS_ROOT)), Path.of(v.get(ETC_ROOT))));
+                new SystemRoots(Path.of(v.get(PROCFS_ROOT)), Path.of(v.get(SYSFS_ROOT)), Path.of(v.get(ETC_ROOT))),
+                tags(v.get(TAGS), origin));
+    }
+
+    /**
+     * Parses a comma-separated tag list: blanks are skipped, duplicates dropped, result sorted.
+     *
+     * @throws IllegalArgumentException naming the bad tag and the allowed characters
+     */
+    static java.util.List<String> tags(String csv, String origin) {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        if (csv != null) {
+            for (String t : csv.split(",")) {
+                String tag = t.strip();
+                if (tag.isEmpty()) {
+                    continue;
+                }
+                if (!Topics.isValidDeviceId(tag)) {
+                    throw bad(origin, TAGS, "has an invalid tag '" + tag
+                            + "': use 1-64 characters from A-Z a-z 0-9 . _ -");
+                }
+                out.add(tag);
+            }
+        }
+        return java.util.List.copyOf(out);
     }
 
     private static void checkBroker(String url, String origin) {
