@@ -66,11 +66,6 @@ public class AgentCommand implements Callable<Integer> {
                     + "64-512 MiB; an assumption, not a measurement)")
     Long emulateOsReserveMb;
 
-    @Option(names = "--tag", paramLabel = "TAG",
-            description = "a tag this device declares at registration (repeatable; replaces `tags` of the config file): "
-                    + "deploy --to tag:TAG targets it")
-    java.util.List<String> tags;
-
     @Option(names = "--profiles-dir", paramLabel = "DIR", description = "device profile catalogue (default device-profiles)")
     Path profilesDir = Path.of("device-profiles");
 
@@ -91,7 +86,6 @@ public class AgentCommand implements Callable<Integer> {
         o.put(AgentConfig.KEEPALIVE_S, keepAliveS == null ? null : keepAliveS.toString());
         o.put(AgentConfig.PROCFS_ROOT, procRoot == null ? null : procRoot.toString());
         o.put(AgentConfig.SYSFS_ROOT, sysRoot == null ? null : sysRoot.toString());
-        o.put(AgentConfig.TAGS, tags == null ? null : String.join(",", tags));
         Path file = config;
         if (file == null && home != null && Files.isRegularFile(home.resolve("agent.properties"))) {
             file = home.resolve("agent.properties");
@@ -116,6 +110,10 @@ public class AgentCommand implements Callable<Integer> {
         System.out.println("tinyfleet agent: device " + cfg.deviceId() + ", broker " + cfg.brokerUrl()
                 + ", home " + cfg.home() + agent.profile().map(p -> ", profile " + p.id()).orElse("")
                 + " (Ctrl-C to stop)");
+        telemetry.emulation().ifPresent(e -> {
+            System.out.println("tinyfleet agent: " + e.summary());
+            e.heapAdvice(Runtime.getRuntime().maxMemory()).ifPresent(a -> System.out.println("tinyfleet agent: " + a));
+        });
         stopped.await();
         return 0;
     }
