@@ -123,11 +123,26 @@ public record Emulation(DeviceProfile profile, MemoryCap cap) {
                 "not capped: CPU clock, caches, ISA and memory bandwidth are this host's; latency is not scaled",
                 "memory capped at " + cap.describe() + ": models refused before loading (measured RSS + estimate)"
                         + " and after loading (measured RSS); ORT CPU arena and memory patterns off"));
-        long heap = Runtime.getRuntime().maxMemory();
-        if (heap > deviceDefaultHeapBytes()) {
-            n.add("this JVM's heap ceiling " + MemoryCap.mib(heap) + " is above the " + MemoryCap.mib(deviceDefaultHeapBytes())
-                    + " the device's JVM would get: start with -XX:MaxRAM=" + profile.memoryMb() + "m (or -Xmx)");
-        }
+        heapAdvice(Runtime.getRuntime().maxMemory()).ifPresent(n::add);
         return List.copyOf(n);
+    }
+
+    /** What emulation caps, in one line for the agent's start-up message. */
+    public String summary() {
+        return "emulating " + profile.id() + ": " + threads() + " intra-op threads, providers "
+                + profile.onnxruntime().executionProviders() + ", memory capped at " + cap.describe();
+    }
+
+    /**
+     * Advice when a JVM heap ceiling of {@code maxHeapBytes} exceeds what the device's JVM would get:
+     * the heap is part of the capped RSS, and its ceiling can only be set at launch.
+     */
+    public Optional<String> heapAdvice(long maxHeapBytes) {
+        if (maxHeapBytes <= deviceDefaultHeapBytes()) {
+            return Optional.empty();
+        }
+        return Optional.of("this JVM's heap ceiling " + MemoryCap.mib(maxHeapBytes) + " is above the "
+                + MemoryCap.mib(deviceDefaultHeapBytes()) + " the device's JVM would get: start with -XX:MaxRAM="
+                + profile.memoryMb() + "m (TINYFLEET_JAVA_OPTS for ./tinyfleet)");
     }
 }

@@ -122,6 +122,8 @@ class EmulationTest {
         assertTrue(e.getMessage().startsWith("--emulate-os-reserve must be in 0..4095 MiB for raspberry-pi-4"), e.getMessage());
         assertTrue(pi.memoryViolation(3584 * MIB).isEmpty());
         assertTrue(pi.memoryViolation(3585 * MIB).isPresent());
+        assertTrue(pi.heapAdvice(1024 * MIB).isEmpty(), "a quarter of 4 GiB is what the Pi's JVM would get");
+        assertTrue(pi.heapAdvice(1025 * MIB).orElseThrow().contains("-XX:MaxRAM=4096m"));
     }
 
     @Test
