@@ -66,6 +66,11 @@ public class AgentCommand implements Callable<Integer> {
                     + "64-512 MiB; an assumption, not a measurement)")
     Long emulateOsReserveMb;
 
+    @Option(names = "--tag", paramLabel = "TAG",
+            description = "a tag this device declares at registration (repeatable; replaces `tags` of the config file): "
+                    + "deploy --to tag:TAG targets it")
+    java.util.List<String> tags;
+
     @Option(names = "--profiles-dir", paramLabel = "DIR", description = "device profile catalogue (default device-profiles)")
     Path profilesDir = Path.of("device-profiles");
 
@@ -86,6 +91,7 @@ public class AgentCommand implements Callable<Integer> {
         o.put(AgentConfig.KEEPALIVE_S, keepAliveS == null ? null : keepAliveS.toString());
         o.put(AgentConfig.PROCFS_ROOT, procRoot == null ? null : procRoot.toString());
         o.put(AgentConfig.SYSFS_ROOT, sysRoot == null ? null : sysRoot.toString());
+        o.put(AgentConfig.TAGS, tags == null ? null : String.join(",", tags));
         Path file = config;
         if (file == null && home != null && Files.isRegularFile(home.resolve("agent.properties"))) {
             file = home.resolve("agent.properties");
