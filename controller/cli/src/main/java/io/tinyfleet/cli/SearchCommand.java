@@ -146,6 +146,7 @@ public final class SearchCommand implements Callable<Integer> {
         s.put("best", r.best());
         s.put("cache", r.cache());
         s.put("pipelinesInSpace", r.pipelinesInSpace());
+        s.put("excluded", r.excluded());
         s.put("elapsedSeconds", r.elapsedSeconds());
         s.put("budgetExhausted", r.budgetExhausted());
         return s;

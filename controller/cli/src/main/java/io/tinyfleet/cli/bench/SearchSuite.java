@@ -94,6 +94,7 @@ public final class SearchSuite implements BenchSuite {
             all.add(r);
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("pipelinesInSpace", r.pipelinesInSpace());
+            s.put("excluded", r.excluded());
             s.put("candidates", r.candidates().size());
             s.put("failed", r.candidates().stream().filter(c -> c.error() != null).count());
             s.put("elapsedSeconds", r.elapsedSeconds());

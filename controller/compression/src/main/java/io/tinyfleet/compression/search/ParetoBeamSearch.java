@@ -2,7 +2,6 @@ package io.tinyfleet.compression.search;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -36,7 +35,7 @@ public record ParetoBeamSearch(int width) implements SearchStrategy {
         for (int depth = 1; depth <= space.maxDepth(); depth++) {
             List<CandidateTree.Node> level = new ArrayList<>();
             for (CandidateTree.Node parent : beam) {
-                for (Step s : space.next(new HashSet<>(parent.order()))) {
+                for (Step s : space.next(parent.order())) {
                     if (deadline.passed()) {
                         return false;
                     }

@@ -121,12 +121,18 @@ public final class Search {
                     + " %d-pipeline space was not measured.", deadline.budgetSeconds(), candidates.size(),
                     cfg.space().pipelines().size()));
         }
+        Map<String, Long> excluded = cfg.space().excluded();
+        if (!excluded.isEmpty()) {
+            notes.add(excluded.values().stream().mapToLong(Long::longValue).sum() + " pipelines were left out before"
+                    + " the search because a step could not act on what an earlier step left (reasons counted in"
+                    + " 'excluded'); they are not failures.");
+        }
         long failed = candidates.stream().filter(c -> c.error() != null).count();
         if (failed > 0) {
             notes.add(failed + " candidates failed; their error says which step and why.");
         }
         return new SearchResult(cfg.modelName(), baseId, cfg.dataset(), cfg.strategy().describe(), techniques, base,
-                candidates, constraints, best, estimates, tree.stats(), cfg.space().pipelines().size(),
+                candidates, constraints, best, estimates, tree.stats(), cfg.space().pipelines().size(), excluded,
                 deadline.budgetSeconds(), deadline.elapsedSeconds(), !done, notes);
     }
 

@@ -19,6 +19,7 @@ import java.util.Map;
  * @param estimates       how device latency and energy were estimated, and this machine's figures
  * @param cache           reuse counters
  * @param pipelinesInSpace pipelines in the whole space
+ * @param excluded        pipelines left out of the space before the search, by reason (see {@link SearchSpace#blocker})
  * @param budgetSeconds   time budget (0: none)
  * @param elapsedSeconds  time the search took
  * @param budgetExhausted true when the budget stopped the search before it was done
@@ -28,6 +29,7 @@ public record SearchResult(String model, String modelSha256, String dataset, Str
                            Map<String, List<String>> techniques, Candidate baseline, List<Candidate> candidates,
                            Map<String, DeviceConstraints> constraints, Map<String, Best> best,
                            Map<String, Object> estimates, CandidateTree.Stats cache, long pipelinesInSpace,
+                           Map<String, Long> excluded,
                            double budgetSeconds, double elapsedSeconds, boolean budgetExhausted, List<String> notes) {
 
     /**

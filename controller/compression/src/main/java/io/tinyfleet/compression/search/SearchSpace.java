@@ -10,7 +10,12 @@ import java.util.Set;
 /**
  * What the search may combine: techniques, the settings to try for each, and the longest pipeline.
  * A pipeline uses each technique at most once, in any order, so the space holds every ordered
- * selection of 1..{@code maxDepth} techniques times every combination of their settings.
+ * selection of 1..{@code maxDepth} techniques times every combination of their settings, except
+ * the orders {@link #blocker} rules out: a step that rewrites float weights ({@code prune},
+ * {@code prune-channels}, {@code cluster}, {@code lowrank}) cannot follow {@code cluster} or
+ * {@code quantize}, which leave codebook indices or integer/fp16 weights behind. Those orders are
+ * left out before the search starts and counted by reason ({@link #excluded()}), instead of
+ * running and failing.
  *
  * @param settings technique name to the steps to try for it (at least one each), in the order given
  * @param maxDepth longest pipeline (1..number of techniques)
@@ -73,24 +78,83 @@ public record SearchSpace(Map<String, List<Step>> settings, int maxDepth) {
         return new SearchSpace(settings, maxDepth <= 0 ? techniques.size() : maxDepth);
     }
 
+    /** Techniques that rewrite float weight initializers of Conv/Gemm/MatMul and need them as floats. */
+    static final Set<String> REWRITES_FLOAT_WEIGHTS = Set.of("prune", "prune-channels", "cluster", "lowrank");
+    /** Techniques after which weights are no longer float initializers, and why. */
+    static final Map<String, String> LEAVES_NO_FLOAT_WEIGHTS = Map.of(
+            "cluster", "cluster stores weights as a codebook plus indices",
+            "quantize", "quantize stores weights as int8/int4/fp16");
+
+    /**
+     * Why {@code next} cannot follow the techniques of {@code prefix}, or null when it can.
+     */
+    public static String blocker(List<String> prefix, String next) {
+        if (!REWRITES_FLOAT_WEIGHTS.contains(next)) {
+            return null;
+        }
+        for (String t : prefix) {
+            String why = LEAVES_NO_FLOAT_WEIGHTS.get(t);
+            if (why != null) {
+                return next + " after " + t + ": " + why + ", not float weights " + next + " could rewrite";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Pipelines left out of the space, by reason: how many pipelines of every setting combination
+     * each blocked order would have added. Counted, never run, never failures.
+     */
+    public Map<String, Long> excluded() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (List<String> order : allOrders()) {
+            String why = orderBlocker(order);
+            if (why != null) {
+                long n = 1;
+                for (String t : order) {
+                    n *= settings.get(t).size();
+                }
+                out.merge(why, n, Long::sum);
+            }
+        }
+        return out;
+    }
+
+    private static String orderBlocker(List<String> order) {
+        for (int i = 1; i < order.size(); i++) {
+            String why = blocker(order.subList(0, i), order.get(i));
+            if (why != null) {
+                return why;
+            }
+        }
+        return null;
+    }
+
     /** Technique names in the order given. */
     public List<String> techniques() {
         return List.copyOf(settings.keySet());
     }
 
-    /** The steps that may follow a pipeline which already used {@code used}. */
-    public List<Step> next(Set<String> used) {
+    /** The steps that may follow a pipeline whose techniques, in order, are {@code used}. */
+    public List<Step> next(List<String> used) {
         List<Step> out = new ArrayList<>();
         settings.forEach((t, steps) -> {
-            if (!used.contains(t)) {
+            if (!used.contains(t) && blocker(used, t) == null) {
                 out.addAll(steps);
             }
         });
         return out;
     }
 
-    /** Every ordered selection of 1..maxDepth distinct techniques (the orders), shortest first. */
+    /**
+     * Every ordered selection of 1..maxDepth distinct techniques (the orders) that {@link #blocker}
+     * allows, shortest first.
+     */
     public List<List<String>> orders() {
+        return allOrders().stream().filter(o -> orderBlocker(o) == null).toList();
+    }
+
+    private List<List<String>> allOrders() {
         List<List<String>> out = new ArrayList<>();
         List<List<String>> level = List.of(List.of());
         for (int d = 1; d <= maxDepth; d++) {

@@ -28,6 +28,26 @@ class SearchSpaceTest {
     }
 
     @Test
+    void pipelines_leaveOutWeightRewritesAfterClusterOrQuantize_andCountThem() {
+        Map<String, List<Step>> real = Map.of(
+                "prune", List.of(Step.parse("prune:sparsity=0.5"), Step.parse("prune:sparsity=0.9")),
+                "cluster", List.of(Step.parse("cluster:k=8"), Step.parse("cluster:k=16")),
+                "quantize", List.of(Step.parse("quantize:int8"), Step.parse("quantize:fp16")));
+        SearchSpace s = SearchSpace.of(List.of("prune", "cluster", "quantize"), List.of(), real, 0);
+        // allowed orders: 3 singles, prune>cluster, prune>quantize, cluster>quantize, prune>cluster>quantize
+        assertEquals(List.of(List.of("prune"), List.of("cluster"), List.of("quantize"), List.of("prune", "cluster"),
+                List.of("prune", "quantize"), List.of("cluster", "quantize"), List.of("prune", "cluster", "quantize")),
+                s.orders());
+        assertEquals(3 * 2 + 3 * 4 + 8, s.pipelines().size());
+        Map<String, Long> excluded = s.excluded();
+        // 78 pipelines in all orders: 3*2 + 6*4 + 6*8
+        assertEquals(78 - s.pipelines().size(), excluded.values().stream().mapToLong(Long::longValue).sum());
+        assertTrue(excluded.keySet().stream().anyMatch(k -> k.startsWith("prune after cluster")), excluded.toString());
+        assertEquals(List.of(Step.parse("quantize:int8"), Step.parse("quantize:fp16")), s.next(List.of("cluster")));
+        assertEquals(null, SearchSpace.blocker(List.of("prune", "lowrank"), "cluster"));
+    }
+
+    @Test
     void of_usesTriesInsteadOfDefaults_forTheTechniqueTheyName() {
         SearchSpace s = SearchSpace.of(List.of("a", "b"), List.of(Step.parse("b:y=9")), DEFAULTS, 2);
         assertEquals(List.of(Step.parse("b:y=9")), s.settings().get("b"));
