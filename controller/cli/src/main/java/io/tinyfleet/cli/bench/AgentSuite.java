@@ -1,6 +1,7 @@
 package io.tinyfleet.cli.bench;
 
 import io.tinyfleet.agent.telemetry.AgentProbe;
+import io.tinyfleet.agent.telemetry.Emulation;
 import io.tinyfleet.compression.arch.ArchSpec;
 import io.tinyfleet.compression.arch.Architectures;
 import io.tinyfleet.runtime.model.OnnxModel;
@@ -26,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * LeNet-5 loaded in ONNX Runtime and benchmarked once) as a separate JVM with
  * {@code -XX:+UseSerialGC -Xmx64m}, then reads its {@code /proc/PID/stat} CPU ticks and
  * {@code /proc/PID/status} VmRSS over a window after a warm-up. Targets: CPU at 1 Hz telemetry
- * &le; 1 % of one core, RSS with the model loaded &le; 120 MB.
+ * &le; 1 % of one core, RSS with the model loaded &le; 120 MB. Then the same probe emulating the
+ * smallest profile (Raspberry Pi Zero 2 W) reports its RSS against the emulated memory budget.
  */
 public final class AgentSuite implements BenchSuite {
 
@@ -59,20 +61,9 @@ public final class AgentSuite implements BenchSuite {
         out.put("model", Map.of("arch", "lenet5 (untrained weights: size and compute of LeNet-5)",
                 "parameters", Architectures.parameters(lenet), "bytes", lenet.sizeBytes()));
         try (ControllerServer c = ControllerServer.start(ControllerOptions.of(0, 0, Files.createTempDirectory(work, "controller-")))) {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(JVM_FLAGS);
-            cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
-            cmd.add(AgentProbe.class.getName());
-            cmd.addAll(List.of(c.brokerUrl(), "bench-agent", work.resolve("agent-home").toString(), model.toString(), "1000"));
-            Process p = new ProcessBuilder(cmd).redirectError(work.resolve("agent-stderr.log").toFile()).start();
+            Process p = probe(c, work, "bench-agent", model, List.of());
             try {
-                BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                String ready = r.readLine();
-                if (ready == null || !ready.startsWith("READY")) {
-                    throw new IllegalStateException("agent probe did not start (see " + work.resolve("agent-stderr.log") + ")");
-                }
+                String ready = awaitReady(p, work, "bench-agent");
                 long pid = p.pid();
                 Thread.sleep(warmupS * 1000L);
                 long ticks0 = ticks(pid);
@@ -112,16 +103,74 @@ public final class AgentSuite implements BenchSuite {
                         "lost", loss.lost(), "duplicates", loss.duplicates()));
                 out.put("benchmarkReports", store.benchmarks("bench-agent", null, 5).size());
             } finally {
-                p.getOutputStream().close();
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroy();
-                    p.waitFor(5, TimeUnit.SECONDS);
-                }
+                stop(p);
             }
+            out.put("emulated", emulated(c, work, model));
         }
         out.put("notes", List.of("telemetry shares the agent session's MQTT connection (Agent.startTelemetry, as the"
                 + " agent verb runs it)", "power and energy are not part of this suite (see bench sensors)"));
         return out;
+    }
+
+    /**
+     * The same probe as {@code --emulate raspberry-pi-zero-2w} (512 MiB, the smallest profile): the
+     * memory cap is active (ORT arena off, the model checked before and after loading) and the
+     * agent's RSS is compared with the budget the cap allows.
+     */
+    private static Map<String, Object> emulated(ControllerServer c, Path work, Path model) throws Exception {
+        Map<String, Object> e = new LinkedHashMap<>();
+        Path profile = Path.of("device-profiles", "raspberry-pi-zero-2w.yaml");
+        if (!Files.isRegularFile(profile)) {
+            e.put("skipped", "no " + profile.toAbsolutePath() + " (run from the repository root)");
+            return e;
+        }
+        Emulation em = Emulation.resolve(profile.toString(), Path.of("."));
+        Process p = probe(c, work, "bench-agent-emulated", model, List.of(profile.toString()));
+        try {
+            String ready = awaitReady(p, work, "bench-agent-emulated");
+            Thread.sleep(5000);
+            long rss = rssKb(p.pid()) * 1024;
+            e.put("profile", em.profile().id());
+            e.put("memoryBudgetMiB", em.memoryBudgetBytes() >> 20);
+            e.put("budget", em.cap().describe());
+            e.put("rssMiB", Math.round(rss / 1048576.0 * 10) / 10.0);
+            e.put("withinBudget", rss <= em.memoryBudgetBytes());
+            e.put("probe", ready);
+            e.put("note", "ok=true in the probe line: the LeNet-5 benchmark passed the cap's checks before and after loading");
+        } finally {
+            stop(p);
+        }
+        return e;
+    }
+
+    private static Process probe(ControllerServer c, Path work, String id, Path model, List<String> extra)
+            throws java.io.IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JVM_FLAGS);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(AgentProbe.class.getName());
+        cmd.addAll(List.of(c.brokerUrl(), id, work.resolve(id + "-home").toString(), model.toString(), "1000"));
+        cmd.addAll(extra);
+        return new ProcessBuilder(cmd).redirectError(work.resolve(id + "-stderr.log").toFile()).start();
+    }
+
+    private static String awaitReady(Process p, Path work, String id) throws java.io.IOException {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String ready = r.readLine();
+        if (ready == null || !ready.startsWith("READY")) {
+            throw new IllegalStateException("agent probe did not start (see " + work.resolve(id + "-stderr.log") + ")");
+        }
+        return ready;
+    }
+
+    private static void stop(Process p) throws java.io.IOException, InterruptedException {
+        p.getOutputStream().close();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroy();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
     }
 
     private static long ticks(long pid) throws java.io.IOException {
