@@ -174,7 +174,12 @@ public final class StaticQdqQuantization implements CompressionTechnique {
         Map<String, String> tiedTo = new LinkedHashMap<>();
         for (NodeProto n : targets) {
             calibrated.add(n.getInput(0));
-            calibrated.add(afterSoleRelu(n.getOutput(0), consumers, graphOutputs));
+            String out = afterSoleRelu(n.getOutput(0), consumers, graphOutputs);
+            // a Gemm/MatMul producing a graph output keeps it float: ORT fuses DQ->Gemm into a QGemm with float
+            // output (MatMul: MatMulIntegerToFloat), so the logits need no Q/DQ round trip and keep full precision
+            if (!(graphOutputs.contains(out) && !n.getOpType().equals("Conv"))) {
+                calibrated.add(out);
+            }
         }
         // Add/Mul of two quantized activations and the average pools between quantized edges become
         // QLinearAdd / QLinearMul / QLinearGlobalAveragePool / QLinearAveragePool: without Q/DQ around them
