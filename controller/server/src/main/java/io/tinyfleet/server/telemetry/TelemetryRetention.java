@@ -7,7 +7,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 
-/** Deletes telemetry older than {@code tinyfleet.telemetry.retention} (default 24 h) every minute. */
+/**
+ * Every minute, deletes hardware samples older than {@code tinyfleet.telemetry.retention} (default 24 h)
+ * and benchmark reports older than {@code tinyfleet.telemetry.benchmark-retention} (default 365 days).
+ */
 @Singleton
 public class TelemetryRetention {
 

@@ -33,19 +33,37 @@ public class TelemetryStore {
 
     private final DataSource ds;
     private final Duration retention;
+    private final Duration benchmarkRetention;
     private final Map<String, SequenceTracker> trackers = new HashMap<>();
 
-    TelemetryStore(DataSource ds, @Value("${tinyfleet.telemetry.retention:24h}") Duration retention) {
+    /**
+     * @param retention          how long hardware samples are kept ({@code tinyfleet.telemetry.retention})
+     * @param benchmarkRetention how long benchmark reports are kept ({@code tinyfleet.telemetry.benchmark-retention}):
+     *                           they are the trade-off view's measured points, not a time series, so they
+     *                           outlive the samples by default
+     */
+    TelemetryStore(DataSource ds, @Value("${tinyfleet.telemetry.retention:24h}") Duration retention,
+                   @Value("${tinyfleet.telemetry.benchmark-retention:365d}") Duration benchmarkRetention) {
         this.ds = io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(ds); // plain pooled connections, no ambient transaction needed
         if (retention.isNegative() || retention.isZero()) {
             throw new IllegalArgumentException("tinyfleet.telemetry.retention must be positive, got " + retention);
         }
+        if (benchmarkRetention.isNegative() || benchmarkRetention.isZero()) {
+            throw new IllegalArgumentException("tinyfleet.telemetry.benchmark-retention must be positive, got "
+                    + benchmarkRetention);
+        }
         this.retention = retention;
+        this.benchmarkRetention = benchmarkRetention;
     }
 
-    /** How long samples and reports are kept. */
+    /** How long hardware samples are kept. */
     public Duration retention() {
         return retention;
+    }
+
+    /** How long benchmark reports are kept. */
+    public Duration benchmarkRetention() {
+        return benchmarkRetention;
     }
 
     /** What one batch did to the device's counters. */
@@ -283,17 +301,16 @@ public class TelemetryStore {
     }
 
     /**
-     * Deletes samples and reports older than the retention before {@code now}.
+     * Deletes samples older than the retention and benchmark reports older than theirs, before {@code now}.
      *
      * @return rows deleted
      */
     public int prune(Instant now) {
-        long cutoff = now.minus(retention).toEpochMilli();
         try (Connection c = ds.getConnection();
              PreparedStatement a = c.prepareStatement("DELETE FROM telemetry_samples WHERE ts_ms < ?");
              PreparedStatement b = c.prepareStatement("DELETE FROM benchmark_reports WHERE ts_ms < ?")) {
-            a.setLong(1, cutoff);
-            b.setLong(1, cutoff);
+            a.setLong(1, now.minus(retention).toEpochMilli());
+            b.setLong(1, now.minus(benchmarkRetention).toEpochMilli());
             return a.executeUpdate() + b.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("pruning telemetry: " + e.getMessage(), e);

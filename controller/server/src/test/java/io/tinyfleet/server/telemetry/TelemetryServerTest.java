@@ -44,7 +44,7 @@ class TelemetryServerTest {
     static void start() throws Exception {
         home = Files.createTempDirectory("tf-telemetry");
         controller = ControllerServer.start(ControllerOptions.of(0, 0, home.resolve("controller"))
-                .withProperties(Map.of("tinyfleet.telemetry.retention", "1h")));
+                .withProperties(Map.of("tinyfleet.telemetry.retention", "1h", "tinyfleet.telemetry.benchmark-retention", "2d")));
         client = HttpClient.create(new URL(controller.httpUrl()));
         http = client.toBlocking();
     }
@@ -113,6 +113,21 @@ class TelemetryServerTest {
         assertTrue(store.prune(Instant.ofEpochMilli(now)) >= 2);
         assertEquals(1, store.count(id));
         assertEquals(List.of(2L), store.samples(id, 0, 100).stream().map(TelemetryViews.Sample::seq).toList());
+    }
+
+    @Test
+    void prune_keepsBenchmarkReports_untilTheirOwnRetention() {
+        String id = "old-bench-1";
+        long now = System.currentTimeMillis();
+        TelemetryStore store = controller.context().getBean(TelemetryStore.class);
+        assertEquals(Duration.ofDays(2), store.benchmarkRetention());
+        for (Duration age : List.of(Duration.ofHours(3), Duration.ofDays(3))) {
+            store.store(BenchmarkReport.newBuilder().setDeviceId(id).setTimestampMs(now - age.toMillis()).setOk(true)
+                    .setModelId("m-" + age.toHours()).setTrigger("local").build());
+        }
+        store.prune(Instant.ofEpochMilli(now));
+        assertEquals(List.of("m-3"), store.benchmarks(id, null, 10).stream().map(TelemetryViews.Benchmark::modelId).toList(),
+                "a 3-hour-old report outlives the 1 h sample retention; a 3-day-old one does not outlive its 2 days");
     }
 
     @Test
