@@ -124,6 +124,7 @@ class DashboardChromiumTest {
                     assertLiveSample(page, "cpu");
                     String memNote = (String) page.eval("document.getElementById('mem-note').textContent");
                     assertTrue(memNote.contains("of the emulated budget 3.5 GiB"), "dash-b emulates a Pi 4: " + memNote);
+                    assertEquals("no model deployed to this device yet", page.eval("document.getElementById('models').textContent"));
                     page.load(base0 + "index.html", Duration.ofSeconds(30));
                     assertLiveSample(page, "spark-dash-a");
                     assertEquals(List.of(), page.errors(), "console errors with the live feed on");
