@@ -16,6 +16,7 @@ import io.tinyfleet.compression.graph.Graphs;
 import io.tinyfleet.compression.graph.OpsetUpgrade;
 import io.tinyfleet.compression.graph.OrtRun;
 import io.tinyfleet.compression.quantize.common.Materialize;
+import io.tinyfleet.compression.quantize.common.SessionSettings;
 import io.tinyfleet.runtime.model.GraphBuilder;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.model.Tensors;
@@ -175,7 +176,7 @@ public final class BlockwiseInt4WeightQuantization implements CompressionTechniq
             e.nodes.addAll(at, repl);
             layers++;
         }
-        OnnxModel out = model.withGraph(e.build()).withMetadata(OrtRun.SESSION_DISABLE_OPTIMIZERS, "MatMulAddFusion");
+        OnnxModel out = SessionSettings.disableOptimizer(model.withGraph(e.build()), "MatMulAddFusion");
         GraphProto opt = OrtRun.optimized(out, OptLevel.EXTENDED_OPT);
         int fused = OrtRun.opCounts(opt).getOrDefault("MatMulNBits", 0);
         List<String> notes = new ArrayList<>();

@@ -19,6 +19,7 @@ import io.tinyfleet.compression.graph.Samples;
 import io.tinyfleet.compression.quantize.common.Calibration;
 import io.tinyfleet.compression.quantize.common.Materialize;
 import io.tinyfleet.compression.quantize.common.QuantMath;
+import io.tinyfleet.compression.quantize.common.SessionSettings;
 import io.tinyfleet.runtime.model.GraphBuilder;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.model.Tensors;
@@ -351,6 +352,18 @@ public final class StaticQdqQuantization implements CompressionTechnique {
         }
         e.dropUnusedInitializers();
         OnnxModel out = model.withGraph(e.build());
+        // ORT >= 1.21 (WeightBiasQuantization) quantizes, per tensor, the float weight of a Conv/Gemm that reads a
+        // DQ and feeds a Q: a layer kept in float between quantized ones would silently run in int8
+        List<String> sandwiched = new ArrayList<>();
+        for (NodeProto n : model.graph().getNodeList()) {
+            if ((n.getOpType().equals("Conv") || n.getOpType().equals("Gemm")) && n.getInputCount() > 1
+                    && keepFloat.contains(n.getInput(1)) && qp.containsKey(n.getInput(0))) {
+                sandwiched.add(Graphs.label(n));
+            }
+        }
+        if (!sandwiched.isEmpty()) {
+            out = SessionSettings.disableOptimizer(out, "WeightBiasQuantization");
+        }
 
         // 4. verify the fusion in the graph ONNX Runtime will run
         GraphProto opt = OrtRun.optimized(out, OptLevel.EXTENDED_OPT);
@@ -392,6 +405,12 @@ public final class StaticQdqQuantization implements CompressionTechnique {
             notes.add("opset raised from " + input.defaultOpset() + " to 13 (per-channel Q/DQ); every op keeps its meaning");
         }
         slow.forEach((w, why) -> notes.add("kept in float (layers=fast): " + w + ": " + why));
+        if (!sandwiched.isEmpty()) {
+            notes.add("float layers between quantized ones (" + String.join(", ", sandwiched) + ") stay float only with "
+                    + "the session setting optimization.disable_specified_optimizers=WeightBiasQuantization, recorded in "
+                    + "metadata_props and applied by TinyFleet's runtime; other ONNX Runtime >= 1.21 hosts quantize them "
+                    + "per tensor at load");
+        }
         if (!keepFloatAsked.isEmpty()) {
             notes.add("kept in float: " + String.join(", ", keepFloatAsked));
         }

@@ -76,6 +76,30 @@ class StaticQdqPlacementTest {
     }
 
     @Test
+    void layerKeptFloat_betweenQuantizedOnes_staysFloatInOnnxRuntime() {
+        // conv2 reads the quantized pool output and feeds the quantized Gemm input: ORT's WeightBiasQuantization
+        // would quantize its float weight at load unless the model asks ORT to skip that optimiser
+        StaticQdqQuantization t = new StaticQdqQuantization();
+        TechniqueResult r = t.quantize(TinyModels.cnn(), t.configure(Map.of()), CTX, java.util.Set.of("c2w"));
+        assertEquals("WeightBiasQuantization",
+                r.model().metadata().get(io.tinyfleet.runtime.session.ModelRuntime.SESSION_DISABLE_OPTIMIZERS));
+        Map<String, Integer> ops = OrtRun.opCounts(OrtRun.optimized(r.model(), OptLevel.EXTENDED_OPT));
+        assertEquals(1, ops.getOrDefault("QLinearConv", 0), ops.toString());
+        assertEquals(1, ops.getOrDefault("Conv", 0) + ops.getOrDefault("FusedConv", 0), ops.toString());
+        assertTrue(r.notes().stream().anyMatch(n -> n.contains("WeightBiasQuantization")), r.notes().toString());
+    }
+
+    @Test
+    void sessionSettings_mergeWithSemicolons() {
+        OnnxModel m = io.tinyfleet.compression.quantize.common.SessionSettings.disableOptimizer(
+                io.tinyfleet.compression.quantize.common.SessionSettings.disableOptimizer(TinyModels.mlp(), "MatMulAddFusion"),
+                "WeightBiasQuantization");
+        assertEquals(Map.of("optimization.disable_specified_optimizers", "MatMulAddFusion;WeightBiasQuantization"),
+                OrtRun.sessionConfig(io.tinyfleet.compression.quantize.common.SessionSettings.disableOptimizer(m,
+                        "MatMulAddFusion")));
+    }
+
+    @Test
     void slowInt8Convs_acceptsDepthwiseWith16Channels_andWideConvs() {
         OnnxModel m = TinyModels.depthwise(false);
         assertEquals(List.of("c1w", "dww"), List.copyOf(StaticQdqQuantization.slowInt8Convs(m).keySet()));
