@@ -104,7 +104,7 @@ public final class OtaLink implements DesiredStatePublisher, MqttCallback, AutoC
                         + ": no publish slot in 10 s (chunk responses hold them all)");
             }
             try {
-                client.publish(Topics.device(deviceId, Topics.Kind.DESIRED), m).waitForCompletion(10_000);
+                send(Topics.device(deviceId, Topics.Kind.DESIRED), m, null).waitForCompletion(10_000);
             } finally {
                 inFlight.release();
             }
@@ -179,7 +179,7 @@ public final class OtaLink implements DesiredStatePublisher, MqttCallback, AutoC
                     LOG.warn("chunk {} of {} dropped: no publish slot in 30 s", c.getIndex(), c.getDeploymentId());
                     continue;
                 }
-                client.publish(responseTopic, m, null, new MqttActionListener() {
+                send(responseTopic, m, new MqttActionListener() {
                     @Override
                     public void onSuccess(IMqttToken t) {
                         inFlight.release();
@@ -198,6 +198,28 @@ public final class OtaLink implements DesiredStatePublisher, MqttCallback, AutoC
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            }
+        }
+    }
+
+    /**
+     * Publishes, waiting out Paho's "Too many publishes in progress" (32202): Paho completes a
+     * publish's token (our listener frees its slot) before it lowers its own in-flight count, so a
+     * slot freed that way can still be refused for a moment. Dropping the chunk instead would stall
+     * the device for a whole request time-out.
+     */
+    private IMqttToken send(String topic, MqttMessage m, MqttActionListener listener)
+            throws MqttException, InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                return client.publish(topic, m, null, listener);
+            } catch (MqttException e) {
+                if (e.getReasonCode() != org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_MAX_INFLIGHT
+                        || System.nanoTime() > end) {
+                    throw e;
+                }
+                Thread.sleep(1);
             }
         }
     }

@@ -59,13 +59,9 @@ class AgentKillTest {
                 assertEquals(a.sha256(), activeSha(dev));
 
                 // kill -9 during the download: after the 10th chunk is on disk
-                Files.writeString(control.resolve("pause-" + OtaAgent.Step.CHUNK_STORED), "10");
-                String depB = deploy(http, idB);
-                awaitFile(control.resolve("paused-" + OtaAgent.Step.CHUNK_STORED));
-                kill(p);
+                String depB = deployAndKillAt(http, idB, p, control, OtaAgent.Step.CHUNK_STORED, 10);
                 assertEquals(a.sha256(), activeSha(dev), "the last good model stays active after a kill mid-download");
                 assertTrue(Files.exists(dev.resolve("ota/download/artifact.bitmap")), "the partial download is kept");
-                Files.delete(control.resolve("pause-" + OtaAgent.Step.CHUNK_STORED));
 
                 p = startAgent(server.brokerUrl(), dev, control);
                 io.tinyfleet.server.rollout.DeviceDeployment vb = awaitDevice(http, depB);
@@ -73,12 +69,8 @@ class AgentKillTest {
                 assertEquals(b.sha256(), activeSha(dev));
 
                 // kill -9 during the install: the new model is written to the inactive slot, not switched to
-                Files.writeString(control.resolve("pause-" + OtaAgent.Step.SLOT_WRITTEN), "1");
-                String depC = deploy(http, idC);
-                awaitFile(control.resolve("paused-" + OtaAgent.Step.SLOT_WRITTEN));
-                kill(p);
+                String depC = deployAndKillAt(http, idC, p, control, OtaAgent.Step.SLOT_WRITTEN, 1);
                 assertEquals(b.sha256(), activeSha(dev), "the last good model stays active after a kill mid-install");
-                Files.delete(control.resolve("pause-" + OtaAgent.Step.SLOT_WRITTEN));
 
                 p = startAgent(server.brokerUrl(), dev, control);
                 io.tinyfleet.server.rollout.DeviceDeployment vc = awaitDevice(http, depC);
@@ -89,6 +81,17 @@ class AgentKillTest {
                 kill(p);
             }
         }
+    }
+
+    /** Deploys {@code model}, lets the agent pause the {@code n}-th time it passes {@code step}, kills it there. */
+    static String deployAndKillAt(HttpClient http, String model, Process agent, Path control, OtaAgent.Step step, int n)
+            throws Exception {
+        Files.writeString(control.resolve("pause-" + step), Integer.toString(n));
+        String deployment = deploy(http, model);
+        awaitFile(control.resolve("paused-" + step));
+        kill(agent);
+        Files.delete(control.resolve("pause-" + step));
+        return deployment;
     }
 
     static ModelRecord upload(HttpClient http, OnnxModel m) {

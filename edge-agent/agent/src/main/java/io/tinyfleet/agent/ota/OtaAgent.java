@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * The agent's deployment receiver. A {@code DesiredState} (retained on the device's
  * {@code desired} topic) carries a signed manifest; the receiver verifies it with the pinned key,
  * downloads the artifact chunk by chunk (MQTT 5 requests with response topic and correlation
- * data, a window of requests in flight, time-outs re-requested), checks every chunk and the whole
- * artifact against the manifest, installs into the inactive slot, runs the health check and
- * switches atomically, or rolls back. Each step is reported as a {@code DeploymentStatus}
+ * data, each naming several chunks, a window of chunks in flight, time-outs re-requested),
+ * checks every chunk and the whole artifact against the manifest, installs into the inactive
+ * slot, runs the health check and switches atomically, or rolls back. Each step is reported as a {@code DeploymentStatus}
  * (progress every {@link Options#progressStepPct()} percent).
  *
  * <p>Everything runs on one thread; MQTT callbacks only hand messages over. The download folder
@@ -55,6 +55,7 @@ import org.slf4j.LoggerFactory;
 public final class OtaAgent implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OtaAgent.class);
+
     /** Largest model the agent accepts after decompression. */
     public static final long MAX_MODEL_BYTES = 1L << 30;
 
@@ -68,6 +69,12 @@ public final class OtaAgent implements AutoCloseable {
      *                        (the controller's copy no longer matches the signed manifest)
      */
     public record Options(int window, Duration chunkTimeout, int progressStepPct, int maxBadPerChunk) {
+
+        /** Chunks one request names at least (unless fewer remain): a quarter of the window. */
+        public int batch() {
+            return Math.max(1, window / 4);
+        }
+
         public Options {
             if (maxBadPerChunk < 1) {
                 throw new IllegalArgumentException("ota max bad copies per chunk must be >= 1, got " + maxBadPerChunk);
@@ -84,15 +91,14 @@ public final class OtaAgent implements AutoCloseable {
         }
 
         /**
-         * 32 requests ahead, 5 s time-out, progress every 5 %, 5 corrupt copies of one chunk reject
-         * the artifact. The controller still has at most 8 chunk publishes unacknowledged (the same
-         * in-flight limit as the bench's plain Paho loop); the lookahead only hides the request round
-         * trip (agent, broker, controller, broker) that with 8 requested left the agent's receive
-         * thread waiting on its socket for most of the transfer. Bench ota on the shared 2-core box
-         * (ratio to the plain loop, median of 3 rounds where given): 16 ahead 0.78, 0.59, 0.53, then
-         * medians 0.60 and 0.83; 32 ahead medians 0.84, 0.69, 0.75 (rounds from 0.50 to 0.88: the
-         * load of other processes dominates). Costs at most 32 x 256 KiB queued at the broker for
-         * this device.
+         * 32 chunks requested ahead, 5 s time-out, progress every 5 %, 5 corrupt copies of one chunk
+         * reject the artifact. Requests name {@link #batch()} (8) chunks each: the window is topped up
+         * once a quarter of it has arrived, so a 20 MB artifact in 256 KiB chunks takes 8 requests
+         * instead of 81. The controller still has at most 8 chunk publishes unacknowledged (the same
+         * in-flight limit as the bench's plain Paho loop); the lookahead hides the request round
+         * trip (agent, broker, controller, broker). That trip was mostly Nagle's algorithm, not the
+         * window: see {@link io.tinyfleet.proto.net.TcpNoDelaySocketFactory}. Costs at most
+         * 32 x 256 KiB queued at the broker for this device.
          */
         public static Options defaults() {
             return new Options(32, Duration.ofSeconds(5), 5, 5);
@@ -382,37 +388,54 @@ public final class OtaAgent implements AutoCloseable {
     }
 
     private void requestMissing() throws IOException {
+        requestMissing(false);
+    }
+
+    /** Requests missing chunks up to the window; in batches unless {@code now} (after a time-out). */
+    private void requestMissing(boolean now) throws IOException {
         Download d = current;
         if (d == null || d.store.isComplete()) {
             return;
         }
-        long now = System.nanoTime();
+        int free = options.window() - d.inFlight.size();
+        if (free <= 0) {
+            return;
+        }
+        java.util.List<Integer> want = new java.util.ArrayList<>();
         for (int i : d.store.missing()) {
-            if (d.inFlight.size() >= options.window()) {
+            if (want.size() >= free) {
                 break;
             }
-            if (d.inFlight.containsKey(i)) {
-                continue;
+            if (!d.inFlight.containsKey(i)) {
+                want.add(i);
             }
-            byte[] req = ChunkRequest.newBuilder().setDeploymentId(d.manifest.getDeploymentId()).addIndices(i)
-                    .build().toByteArray();
-            d.inFlight.put(i, now);
-            requestsSent++;
-            try {
-                transport.request(Topics.device(deviceId, Topics.Kind.CHUNK_REQUEST), req,
-                        Topics.device(deviceId, Topics.Kind.CHUNK),
-                        (d.manifest.getDeploymentId() + "/" + i).getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                LOG.debug("agent {}: chunk request {} not sent: {}", deviceId, i, e.getMessage());
+        }
+        boolean allAsked = want.size() < free;
+        if (want.isEmpty() || (!now && want.size() < options.batch() && !allAsked && !d.inFlight.isEmpty())) {
+            return; // top the window up in batches: one request names several chunks
+        }
+        long sentNs = System.nanoTime();
+        byte[] req = ChunkRequest.newBuilder().setDeploymentId(d.manifest.getDeploymentId()).addAllIndices(want)
+                .build().toByteArray();
+        for (int i : want) {
+            d.inFlight.put(i, sentNs);
+        }
+        requestsSent++;
+        try {
+            transport.request(Topics.device(deviceId, Topics.Kind.CHUNK_REQUEST), req,
+                    Topics.device(deviceId, Topics.Kind.CHUNK),
+                    (d.manifest.getDeploymentId() + "/" + want.get(0) + "+" + want.size()).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            LOG.debug("agent {}: chunk request {} not sent: {}", deviceId, want, e.getMessage());
+            for (int i : want) {
                 d.inFlight.remove(i);
-                if (!retryScheduled) {
-                    retryScheduled = true;  // client busy or disconnected: try again shortly
-                    exec.schedule(() -> guarded(() -> {
-                        retryScheduled = false;
-                        requestMissing();
-                    }), 100, TimeUnit.MILLISECONDS);
-                }
-                return;
+            }
+            if (!retryScheduled) {
+                retryScheduled = true;  // client busy or disconnected: try again shortly
+                exec.schedule(() -> guarded(() -> {
+                    retryScheduled = false;
+                    requestMissing();
+                }), 100, TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -425,7 +448,7 @@ public final class OtaAgent implements AutoCloseable {
         long limit = System.nanoTime() - options.chunkTimeout().toNanos();
         boolean expired = d.inFlight.values().removeIf(t -> t < limit);
         if (expired || d.inFlight.isEmpty()) {
-            requestMissing();
+            requestMissing(true);
         }
     }
 

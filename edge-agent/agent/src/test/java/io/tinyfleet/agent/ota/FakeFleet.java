@@ -114,6 +114,7 @@ final class FakeFleet implements AutoCloseable {
         private final Map<String, Handler> subs = new ConcurrentHashMap<>();
         volatile boolean up = true;
         final List<Integer> requested = new CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicInteger requestMessages = new java.util.concurrent.atomic.AtomicInteger();
 
         void deliver(String topic, byte[] payload, byte[] corr) {
             Handler h = up ? subs.get(topic) : null;
@@ -154,6 +155,7 @@ final class FakeFleet implements AutoCloseable {
                 throw new java.io.IOException("disconnected");
             }
             ChunkRequest req = ChunkRequest.parseFrom(payload);
+            requestMessages.incrementAndGet();
             byte[] art = artifacts.get(req.getDeploymentId());
             for (int i : req.getIndicesList()) {
                 requested.add(i);

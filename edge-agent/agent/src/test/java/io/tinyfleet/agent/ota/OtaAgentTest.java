@@ -89,6 +89,23 @@ class OtaAgentTest {
     }
 
     @Test
+    void chunkRequests_nameSeveralChunksEach() throws Exception {
+        agent = startAgent(keys);
+        OnnxModel model = OtaModels.padded(40_000, 3);
+        deploy("d1", model, SMOKE, null);
+        assertEquals(DeploymentState.ACTIVE, fleet.awaitTerminal("d1").getState());
+        FakeFleet.Connection c = fleet.connections.get(0);
+        int chunks = new HashSet<>(c.requested).size();
+        assertTrue(chunks > 100, "a download of " + chunks + " chunks");
+        // the first request fills the window (32), then one request per quarter of it (8), the last one
+        // the rest; a request that times out on a loaded machine may add one more
+        int expected = 1 + (chunks - 32 + 7) / 8;
+        assertTrue(c.requestMessages.get() <= expected + 2, c.requestMessages.get() + " requests for " + chunks
+                + " chunks, expected about " + expected);
+        assertEquals(model.sha256(), installedSha());
+    }
+
+    @Test
     void aTamperedManifest_isRejected_andNothingIsDownloaded() throws Exception {
         agent = startAgent(keys);
         OnnxModel model = OtaModels.padded(2000, 1);
