@@ -27,8 +27,21 @@ public final class Calibration {
     private Calibration() {
     }
 
-    /** A float range. */
-    public record Range(float min, float max) {
+    /**
+     * A calibrated range and the range observed on the calibration set (equal for minmax).
+     *
+     * @param min         lower end kept
+     * @param max         upper end kept
+     * @param observedMin smallest value seen
+     * @param observedMax largest value seen
+     */
+    public record Range(float min, float max, float observedMin, float observedMax) {
+
+        /** Share of the observed width that was clipped away, in [0, 1]. */
+        public double clippedShare() {
+            double seen = (double) observedMax - observedMin;
+            return seen > 0 ? Math.max(0, 1 - ((double) max - min) / seen) : 0;
+        }
     }
 
     /**
@@ -56,7 +69,7 @@ public final class Calibration {
         }));
         Map<String, Range> out = new LinkedHashMap<>();
         if (method.equals("minmax")) {
-            minMax.forEach((k, mm) -> out.put(k, finite(mm[0], mm[1])));
+            minMax.forEach((k, mm) -> out.put(k, finite(mm[0], mm[1], mm)));
             return out;
         }
         Map<String, long[]> hist = new HashMap<>();
@@ -83,23 +96,23 @@ public final class Calibration {
             float[] mm = minMax.get(k);
             float am = absMax.get(k);
             if (!(am > 0) || !Float.isFinite(am)) {
-                out.put(k, finite(mm[0], mm[1]));
+                out.put(k, finite(mm[0], mm[1], mm));
                 continue;
             }
             long[] h = hist.get(k);
             int bin = method.equals("percentile") ? percentileBin(h, percentile)
                     : entropyBin(h, mm[0] >= 0 ? 255 : LEVELS);
             float t = (float) ((bin + 1.0) / BINS * am);
-            out.put(k, finite(Math.max(mm[0], -t), Math.min(mm[1], t)));
+            out.put(k, finite(Math.max(mm[0], -t), Math.min(mm[1], t), mm));
         }
         return out;
     }
 
-    private static Range finite(float min, float max) {
+    private static Range finite(float min, float max, float[] observed) {
         if (!Float.isFinite(min) || !Float.isFinite(max)) {
-            return new Range(0f, 0f);
+            return new Range(0f, 0f, 0f, 0f);
         }
-        return new Range(min, max);
+        return new Range(min, max, observed[0], observed[1]);
     }
 
     /** Last bin needed to hold {@code p} percent of the values. */

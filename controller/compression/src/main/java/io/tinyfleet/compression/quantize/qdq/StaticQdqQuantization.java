@@ -219,6 +219,15 @@ public final class StaticQdqQuantization implements CompressionTechnique {
         ctx.progress().report("calibrating " + calibrated.size() + " activations", 1);
         Map<String, QuantMath.Affine> qp = new LinkedHashMap<>();
         ranges.forEach((k, r) -> qp.put(k, QuantMath.uint8(r.min(), r.max())));
+        // entropy/percentile can clip most of an activation's range away (e.g. a stem output whose background
+        // pixels all map to one value: the KL search fits that spike); say so instead of failing silently
+        Map<String, String> clipped = new LinkedHashMap<>();
+        ranges.forEach((k, r) -> {
+            if (r.clippedShare() > 0.5) {
+                clipped.put(k, String.format(java.util.Locale.ROOT, "[%.3g, %.3g] of [%.3g, %.3g]", r.min(), r.max(),
+                        r.observedMin(), r.observedMax()));
+            }
+        });
         for (var t : tiedTo.entrySet()) {
             String root = t.getValue();
             while (tiedTo.containsKey(root)) {
@@ -401,6 +410,10 @@ public final class StaticQdqQuantization implements CompressionTechnique {
                     + fusedOps + "; still dequantized to float: " + String.join(", ", unfused)
                     + " - those layers run in fp32 with extra Q/DQ work and may be slower than before");
         }
+        if (!clipped.isEmpty()) {
+            notes.add("WARNING: " + config.text("method") + " calibration kept less than half of the observed range of "
+                    + clipped + "; check the accuracy (method=minmax keeps the whole range)");
+        }
         if (input.defaultOpset() < 13) {
             notes.add("opset raised from " + input.defaultOpset() + " to 13 (per-channel Q/DQ); every op keeps its meaning");
         }
@@ -420,6 +433,7 @@ public final class StaticQdqQuantization implements CompressionTechnique {
         stats.put("calibrationData", batches.realData() ? ctx.dataName() : "random");
         stats.put("quantizedLayers", targets.size());
         stats.put("activationsQuantized", qp.size());
+        stats.put("activationsMostlyClipped", List.copyOf(clipped.keySet()));
         stats.put("integerOps", integerOps.stream().map(Graphs::label).toList());
         stats.put("layersKeptFloatForSpeed", List.copyOf(slow.keySet()));
         stats.put("fusedOps", fusedOps);

@@ -99,6 +99,36 @@ class StaticQdqPlacementTest {
                         "MatMulAddFusion")));
     }
 
+    /** x[N,16] -> Max(Exp(16x), 1000) (a spike at 1000 holding 43 % of the values, a sparse tail to 8.9e6) -> Gemm 4 -> y. */
+    private static OnnxModel heavyTail() {
+        java.util.Random r = new java.util.Random(5);
+        float[] w = new float[4 * 16];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian() * 0.1f;
+        }
+        return new io.tinyfleet.runtime.model.GraphBuilder("tail", 17)
+                .input("x", DataType.FLOAT, "N", 16)
+                .initializer(io.tinyfleet.runtime.model.Tensors.floats("k", new long[0], new float[] {16f}))
+                .initializer(io.tinyfleet.runtime.model.Tensors.floats("w", new long[] {4, 16}, w))
+                .node("scale", "Mul", List.of("x", "k"), List.of("s"))
+                .initializer(io.tinyfleet.runtime.model.Tensors.floats("floor", new long[0], new float[] {1000f}))
+                .node("exp", "Exp", List.of("s"), List.of("t"))
+                .node("spike", "Max", List.of("t", "floor"), List.of("e"))
+                .node("fc", "Gemm", List.of("e", "w"), List.of("y"), io.tinyfleet.runtime.model.GraphBuilder.attr("transB", 1L))
+                .output("y", DataType.FLOAT, "N", 4)
+                .build();
+    }
+
+    @Test
+    void entropy_warnsWhenItClipsMostOfAnActivation_minmaxNever() {
+        TechniqueResult e = quantize(heavyTail(), Map.of("method", "entropy"));
+        assertEquals(List.of("e"), e.stats().get("activationsMostlyClipped"));
+        assertTrue(e.notes().stream().anyMatch(n -> n.startsWith("WARNING: entropy calibration kept less than half")),
+                e.notes().toString());
+        TechniqueResult m = quantize(heavyTail(), Map.of("method", "minmax"));
+        assertEquals(List.of(), m.stats().get("activationsMostlyClipped"));
+    }
+
     @Test
     void slowInt8Convs_acceptsDepthwiseWith16Channels_andWideConvs() {
         OnnxModel m = TinyModels.depthwise(false);
