@@ -121,9 +121,12 @@ public final class OtaSuite implements BenchSuite {
                 for (int k = 0; k < rounds; k++) {
                     ModelRecord m = k == 0 ? big : store.store(paddedModel(mb * 1024 * 1024, o.seed() + 100 + k).toBytes(),
                             "bench-" + mb + "mb-" + k, null, "bench");
+                    long[] gc0 = gcCountAndMs();
                     t = transferOnce(deploy, ota, m);
+                    long[] gc1 = gcCountAndMs();
                     byte[] art = store.artifact(m);
                     double plainMBs = plainPahoLoop(server.brokerUrl(), art, chunk, window);
+                    long[] gc2 = gcCountAndMs();
                     double plainNdMBs = plainPahoLoop(server.brokerUrl(), art, chunk, window,
                             io.tinyfleet.proto.net.TcpNoDelaySocketFactory.INSTANCE);
                     double otaMBs = m.artifactBytes() / 1e6 / (double) t.get("downloadSeconds");
@@ -135,6 +138,8 @@ public final class OtaSuite implements BenchSuite {
                     r.put("otaMBperS", round(otaMBs));
                     r.put("plainPahoMBperS", round(plainMBs));
                     r.put("ratio", round(otaMBs / plainMBs));
+                    r.put("gcOta", (gc1[0] - gc0[0]) + " collections, " + (gc1[1] - gc0[1]) + " ms");
+                    r.put("gcPlain", (gc2[0] - gc1[0]) + " collections, " + (gc2[1] - gc1[1]) + " ms");
                     r.put("plainNoDelayMBperS", round(plainNdMBs));
                     r.put("ratioToNoDelay", round(otaMBs / plainNdMBs));
                     perRound.add(r);
@@ -321,6 +326,18 @@ public final class OtaSuite implements BenchSuite {
                 }
             }
         }
+    }
+
+    /** Collections and their total milliseconds so far, all collectors (to tell GC noise apart). */
+    private static long[] gcCountAndMs() {
+        long n = 0;
+        long ms = 0;
+        for (java.lang.management.GarbageCollectorMXBean b : java.lang.management.ManagementFactory
+                .getGarbageCollectorMXBeans()) {
+            n += Math.max(0, b.getCollectionCount());
+            ms += Math.max(0, b.getCollectionTime());
+        }
+        return new long[] {n, ms};
     }
 
     private static double round(double v) {
