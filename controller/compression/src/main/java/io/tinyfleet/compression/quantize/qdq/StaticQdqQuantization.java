@@ -444,11 +444,13 @@ public final class StaticQdqQuantization implements CompressionTechnique {
 
     /**
      * Conv weights (name to reason) that ONNX Runtime 1.23's x86 CPU kernels run no faster in int8 than in
-     * fp32. QLinearConv is fast on MLAS's symmetric-weight path only: a regular conv needs input channels
-     * a multiple of 4 and output channels a multiple of 8 (at least 16), a depthwise conv channels a
-     * multiple of 16; other convs go through im2col and a generic int8 GEMM, which for a 1-channel
-     * stem is slower than fp32 (measured at batch 1, one thread: mobile stem 8 us int8 vs 3 us fp32,
-     * LeNet-5 conv1 31 us vs 8 us).
+     * fp32. QLinearConv is fast on MLAS's symmetric-weight path (convsym.cpp) only: a regular conv needs
+     * input channels a multiple of 4 and output channels a multiple of 8 (AVX2; AVX-512 takes multiples of
+     * 4) and at least 16, a depthwise conv channels a multiple of 16; other convs go through im2col and a
+     * generic int8 GEMM, which for a 1-channel stem is slower than fp32 (measured at batch 1, one thread,
+     * ORT profiler: mobile stem 8 us int8 vs 3 us fp32, LeNet-5 conv1 31 us vs 8 us). Depthwise convs stay
+     * int8 even though MLAS's depthwise kernel is 2-3x slower than fp32 at 16-64 channels: keeping them
+     * float costs more in Q/DQ and layout changes around them (mobile: 48.4 us vs 38.6 us).
      */
     static Map<String, String> slowInt8Convs(OnnxModel model) {
         Map<String, TensorProto> inits = model.initializers();
