@@ -120,6 +120,20 @@ class TechniqueInvariantsTest {
     }
 
     @Test
+    void channels_compensateRemovedChannelMeans_inTheConsumersBias() {
+        OnnxModel in = TinyModels.cnn();
+        TechniqueResult with = run(new ChannelPruning(), Map.of("ratio", "0.5", "compensate", "true"), in);
+        TechniqueResult without = run(new ChannelPruning(), Map.of("ratio", "0.5"), in);
+        assertEquals(2, with.stats().get("compensatedConsumers"));
+        assertFalse(java.util.Arrays.equals(Tensors.toFloats(with.model().initializers().get("fb")),
+                Tensors.toFloats(without.model().initializers().get("fb"))));
+        var inputs = TinyModels.inputs(in);
+        double errWith = TinyModels.relativeError(TinyModels.run(in, inputs), TinyModels.run(with.model(), inputs));
+        double errWithout = TinyModels.relativeError(TinyModels.run(in, inputs), TinyModels.run(without.model(), inputs));
+        assertTrue(errWith < errWithout, "with " + errWith + ", without " + errWithout);
+    }
+
+    @Test
     void channels_followDepthwiseConvs_throughToTheNextLayer() {
         TechniqueResult r = run(new ChannelPruning(), Map.of("ratio", "0.5"), TinyModels.depthwise(false));
         Map<String, TensorProto> w = r.model().initializers();

@@ -50,7 +50,9 @@ public final class ChannelPruning implements CompressionTechnique {
             ConfigField.number("ratio", null, 0, true, 1, true, "fraction of channels removed from each prunable layer"),
             ConfigField.choice("criterion", "rank channels by filter l1 or l2 norm, or by BatchNorm |gamma| (bn)",
                     "l1", "l2", "bn"),
-            ConfigField.integer("finetune", 0L, 0, 100, "epochs of fine-tuning after pruning (needs --data)"));
+            ConfigField.integer("finetune", 0L, 0, 100, "epochs of fine-tuning after pruning (needs --data)"),
+            ConfigField.bool("compensate", false, "add the mean contribution of removed channels (measured on "
+                    + "calibration images) to the bias of the layers that read them"));
 
     @Override
     public String id() {
@@ -64,7 +66,7 @@ public final class ChannelPruning implements CompressionTechnique {
 
     @Override
     public int version() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -81,8 +83,15 @@ public final class ChannelPruning implements CompressionTechnique {
     private record Plan(NodeProto producer, int channels, List<Touch> touches, String bnScale, String blocked) {
     }
 
-    /** One tensor to shrink along an axis; {@code block} elements per channel (Flatten features), {@code node} for group updates. */
-    private record Touch(String tensor, int axis, int block, NodeProto depthwise) {
+    /**
+     * One tensor to shrink along an axis; {@code block} elements per channel (Flatten features),
+     * {@code depthwise} for group updates, {@code consumer} when the tensor is the weight of a layer
+     * that reads the pruned channels (its bias absorbs their mean contribution).
+     */
+    private record Touch(String tensor, int axis, int block, NodeProto depthwise, NodeProto consumer) {
+        Touch(String tensor, int axis, int block, NodeProto depthwise) {
+            this(tensor, axis, block, depthwise, null);
+        }
     }
 
     @Override
@@ -220,7 +229,7 @@ public final class ChannelPruning implements CompressionTechnique {
                 TensorProto w = inits.get(c.getInput(1));
                 long group = Graphs.attrInt(c, "group", 1);
                 if (group == 1 && w.getDimsCount() == 4 && w.getDims(1) == m) {
-                    touches.add(new Touch(w.getName(), 1, 1, null));
+                    touches.add(new Touch(w.getName(), 1, 1, null, c));
                 } else if (group == m && w.getDims(0) == m && w.getDims(1) == 1) {
                     touches.add(new Touch(w.getName(), 0, 1, c));
                     if (c.getInputCount() > 2 && inits.containsKey(c.getInput(2))) {
@@ -279,7 +288,7 @@ public final class ChannelPruning implements CompressionTechnique {
         if (block > 0 && w.getDims(axis) % m != 0) {
             return "its consumer " + Graphs.label(c) + " has " + w.getDims(axis) + " inputs, not a multiple of " + m;
         }
-        touches.add(new Touch(w.getName(), axis, (int) (w.getDims(axis) / m), null));
+        touches.add(new Touch(w.getName(), axis, (int) (w.getDims(axis) / m), null, c));
         return null;
     }
 
@@ -308,6 +317,8 @@ public final class ChannelPruning implements CompressionTechnique {
         String criterion = config.text("criterion");
         Map<String, long[]> shapes = probeShapes(model, ctx);
         List<Plan> plans = plans(model, shapes);
+        Map<String, double[]> means = config.bool("compensate") ? consumerInputMeans(model, plans, ctx) : Map.of();
+        int compensated = 0;
         Edit e = new Edit(model.graph());
         Map<String, Object> layers = new LinkedHashMap<>();
         int pruned = 0;
@@ -336,6 +347,11 @@ public final class ChannelPruning implements CompressionTechnique {
             }
             Arrays.sort(kept);
             for (Touch t : p.touches()) {
+                if (t.consumer() != null && compensate(e, t, kept, m, means)) {
+                    compensated++;
+                }
+            }
+            for (Touch t : p.touches()) {
                 TensorProto old = e.initializers.get(t.tensor());
                 e.initializers.put(t.tensor(), select(old, t.axis(), kept, m, t.block()));
                 if (t.depthwise() != null) {
@@ -357,6 +373,7 @@ public final class ChannelPruning implements CompressionTechnique {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("criterion", criterion);
         stats.put("prunedLayers", pruned);
+        stats.put("compensatedConsumers", compensated);
         stats.put("layers", layers);
         return new TechniqueResult(out, stats, notes);
     }
@@ -368,6 +385,106 @@ public final class ChannelPruning implements CompressionTechnique {
             }
         }
         throw new IllegalStateException("node vanished: " + Graphs.label(n));
+    }
+
+    /**
+     * Per input channel (or Flatten feature) mean of what each consumer reads, over calibration
+     * images of the original model; keyed by the consumer's input value.
+     */
+    private static Map<String, double[]> consumerInputMeans(OnnxModel model, List<Plan> plans, TechniqueContext ctx) {
+        List<String> names = new ArrayList<>();
+        for (Plan p : plans) {
+            if (p.blocked() != null) {
+                continue;
+            }
+            for (Touch t : p.touches()) {
+                if (t.consumer() != null && !names.contains(t.consumer().getInput(0))) {
+                    names.add(t.consumer().getInput(0));
+                }
+            }
+        }
+        Map<String, double[]> sums = new HashMap<>();
+        if (names.isEmpty()) {
+            return sums;
+        }
+        int[] count = {0};
+        var batches = Samples.of(model, ctx, Math.min(256, ctx.calibrationSamples()), 32);
+        OrtRun.forEach(model, batches.feeds(), names, OptLevel.NO_OPT, out -> {
+            out.forEach((name, v) -> {
+                long[] sh = v.shape();
+                int ch = (int) sh[1];
+                long inner = 1;
+                for (int i = 2; i < sh.length; i++) {
+                    inner *= sh[i];
+                }
+                double[] acc = sums.computeIfAbsent(name, k -> new double[ch]);
+                float[] d = v.data();
+                for (int i = 0; i < d.length; i++) {
+                    acc[(int) ((i / inner) % ch)] += d[i] / (double) inner;
+                }
+            });
+            count[0] += (int) out.values().iterator().next().shape()[0];
+        });
+        sums.values().forEach(a -> {
+            for (int i = 0; i < a.length; i++) {
+                a[i] /= count[0];
+            }
+        });
+        return sums;
+    }
+
+    /**
+     * Adds to the consumer's bias what the removed channels contributed on average: for a Conv,
+     * mean(channel) times the sum of its kernel (zero padding at the borders ignored); for a Gemm, the
+     * mean feature times its weight. Returns false when the consumer has no bias initializer.
+     */
+    private static boolean compensate(Edit e, Touch t, int[] kept, int m, Map<String, double[]> means) {
+        NodeProto c = t.consumer();
+        double[] mu = means.get(c.getInput(0));
+        if (mu == null || c.getInputCount() < 3 || !e.initializers.containsKey(c.getInput(2))) {
+            return false;
+        }
+        boolean[] keep = new boolean[m];
+        for (int k : kept) {
+            keep[k] = true;
+        }
+        TensorProto wt = e.initializers.get(t.tensor());
+        float[] w = Tensors.toFloats(wt);
+        long[] d = Tensors.dims(wt);
+        float[] bias = Tensors.toFloats(e.initializers.get(c.getInput(2)));
+        int outs = bias.length;
+        if (c.getOpType().equals("Conv")) {
+            int in = (int) d[1];
+            int ks = (int) (d[2] * d[3]);
+            for (int o = 0; o < outs; o++) {
+                for (int ch = 0; ch < in; ch++) {
+                    if (!keep[ch]) {
+                        double sum = 0;
+                        for (int k = 0; k < ks; k++) {
+                            sum += w[(o * in + ch) * ks + k];
+                        }
+                        bias[o] += (float) (mu[ch] * sum);
+                    }
+                }
+            }
+        } else {
+            int features = (int) d[t.axis()];
+            if (mu.length != features) {
+                return false;
+            }
+            int block = t.block();
+            for (int f = 0; f < features; f++) {
+                if (keep[f / block]) {
+                    continue;
+                }
+                for (int o = 0; o < outs; o++) {
+                    float wv = t.axis() == 1 ? w[o * features + f] : w[f * outs + o];
+                    bias[o] += (float) (mu[f] * wv);
+                }
+            }
+        }
+        e.initializers.put(c.getInput(2), Tensors.floats(c.getInput(2), new long[] {outs}, bias));
+        return true;
     }
 
     /** Shapes of every float value feeding a Flatten/Reshape, from one ONNX Runtime run. */
