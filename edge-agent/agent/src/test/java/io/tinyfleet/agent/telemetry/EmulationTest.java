@@ -113,6 +113,22 @@ class EmulationTest {
     }
 
     @Test
+    void benchmark_fails_whenTheRssMeasuredAfterTheRunsExceedsTheBudget(@TempDir Path dir) throws IOException {
+        long realRss = io.tinyfleet.runtime.bench.Rss.current().orElse(-1);
+        org.junit.jupiter.api.Assumptions.assumeTrue(realRss > 96 * MIB, "RSS readable and above 96 MiB (any JVM with ORT)");
+        // the cap's own reads say 10 MiB, so loading passes; the benchmark's measurement after the runs is this JVM's RSS
+        Emulation tiny = withRss(board(dir, "raspberry-pi-4", "tiny-board", 160), 10);
+        OnDeviceBenchmark b = new OnDeviceBenchmark("dev-1", Optional.empty(), Optional.of(tiny), Optional.empty(),
+                "no power meter in this test", () -> 42L);
+        BenchmarkReport r = b.run(new OnDeviceBenchmark.Request(TinyModels.brightestPixel(1), "tiny", "local", "",
+                OptionalDouble.empty(), 0, 10));
+        assertFalse(r.getOk());
+        assertTrue(r.getExceedsProfileMemory());
+        assertTrue(r.getError().startsWith("emulation violation: measured RSS ") && r.getError().endsWith("after 10 runs of tiny"),
+                r.getError());
+    }
+
+    @Test
     void runtimeOptions_carryTheCap_andTheReserveCanBeSet() {
         Emulation pi = Emulation.resolve("raspberry-pi-4", profiles());
         assertEquals((4096 - 512) * MIB, pi.memoryBudgetBytes());
