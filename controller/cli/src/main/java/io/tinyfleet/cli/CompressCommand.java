@@ -40,10 +40,12 @@ import picocli.CommandLine.Parameters;
                 "  quantize:fp16                                     fp16 weights (file halves; CPU computes fp32)",
                 "  quantize:int4[,block=32]                          weight-only int4 blocks (MatMulNBits)",
                 "  quantize:mixed,budget=0.5                         int8 except the most sensitive layers",
-                "  prune:sparsity=0.8[,scope=global|layer][,finetune=N]",
+                "  prune:sparsity=0.8[,scope=global|layer][,finetune=N][,steps=S]",
+                "                                                    steps=S: gradual, fine-tune N after each step",
                 "  prune-channels:ratio=0.5[,criterion=l1|l2|bn][,finetune=N]",
                 "  lowrank:rank=R | lowrank:energy=0.9 | lowrank:ratio=0.5",
-                "  cluster:k=16[,finetune=N]",
+                "  cluster:k=16[,finetune=N][,encoding=dense|sparse]",
+                "                                                    sparse: non-zeros only, as relative indices",
                 "Use --techniques for every field with its range and default."})
 public final class CompressCommand implements Callable<Integer> {
 
