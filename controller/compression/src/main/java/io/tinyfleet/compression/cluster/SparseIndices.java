@@ -26,6 +26,10 @@ import java.util.List;
  */
 final class SparseIndices {
 
+    /** Shared int64 constants of the decoders. */
+    static final String SHARED_AXIS = "sparse__axis0";
+    static final String SHARED_ONE = "sparse__one";
+
     /** Largest distance one entry can hold. */
     static final int MAX_GAP = 255;
 
@@ -92,15 +96,13 @@ final class SparseIndices {
         }
         String gaps = e.fresh(weight + "__gaps");
         String indices = e.fresh(weight + "__indices");
-        String axis = e.fresh(weight + "__axis0");
-        String one = e.fresh(weight + "__one");
+        String axis = shared(e, SHARED_AXIS, 0);
+        String one = shared(e, SHARED_ONE, 1);
         String numel = e.fresh(weight + "__numel");
         String shape = e.fresh(weight + "__shape");
         e.initializers.put(gaps, Tensors.bytes(gaps, DataType.UINT8, new long[] {n}, g));
         e.initializers.put(indices, uint4 ? KMeansWeightClustering.packUint4(indices, new long[] {n}, en.indices())
                 : KMeansWeightClustering.uint8(indices, new long[] {n}, en.indices()));
-        e.initializers.put(axis, Tensors.longs(axis, new long[] {}, new long[] {0}));
-        e.initializers.put(one, Tensors.longs(one, new long[] {}, new long[] {1}));
         e.initializers.put(numel, Tensors.longs(numel, new long[] {1}, new long[] {idx.length}));
         e.initializers.put(shape, Tensors.longs(shape, new long[] {dims.length}, dims));
         String g64 = e.fresh(weight + "__gaps_i64");
@@ -111,25 +113,38 @@ final class SparseIndices {
         String zeros = e.fresh(weight + "__zeros");
         String flat = e.fresh(weight + "__flat");
         TensorProto zeroValue = Tensors.floats("value", new long[] {1}, new float[] {0f});
-        e.prelude.add(node(e, weight + "__gaps_cast", "Cast", List.of(gaps), g64,
+        e.prelude.add(node("Cast", List.of(gaps), g64,
                 GraphBuilder.attr("to", (long) DataType.INT64_VALUE)));
-        e.prelude.add(node(e, weight + "__cumsum", "CumSum", List.of(g64, axis), cum));
-        e.prelude.add(node(e, weight + "__sub", "Sub", List.of(cum, one), pos));
-        e.prelude.add(node(e, weight + "__cast", "Cast", List.of(indices), i32,
+        e.prelude.add(node("CumSum", List.of(g64, axis), cum));
+        e.prelude.add(node("Sub", List.of(cum, one), pos));
+        e.prelude.add(node("Cast", List.of(indices), i32,
                 GraphBuilder.attr("to", (long) DataType.INT32_VALUE)));
-        e.prelude.add(node(e, weight + "__decode", "Gather", List.of(codebook, i32), vals, GraphBuilder.attr("axis", 0L)));
-        e.prelude.add(node(e, weight + "__zeros", "ConstantOfShape", List.of(numel), zeros,
+        e.prelude.add(node("Gather", List.of(codebook, i32), vals, GraphBuilder.attr("axis", 0L)));
+        e.prelude.add(node("ConstantOfShape", List.of(numel), zeros,
                 ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("value")
                         .setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.TENSOR).setT(zeroValue).build()));
-        e.prelude.add(node(e, weight + "__scatter", "ScatterElements", List.of(zeros, pos, vals), flat,
+        e.prelude.add(node("ScatterElements", List.of(zeros, pos, vals), flat,
                 GraphBuilder.attr("axis", 0L)));
-        e.prelude.add(node(e, weight + "__reshape", "Reshape", List.of(flat, shape), weight));
+        e.prelude.add(node("Reshape", List.of(flat, shape), weight));
     }
 
-    private static NodeProto node(Edit e, String name, String op, List<String> inputs, String output,
+    /** The int64 scalar {@code value} every sparse weight of the graph shares, added on first use. */
+    private static String shared(Edit e, String name, long value) {
+        TensorProto t = e.initializers.get(name);
+        if (t == null) {
+            if (e.used.contains(name)) {
+                throw new IllegalStateException("name '" + name + "' is taken by something else in the graph");
+            }
+            e.used.add(name);
+            e.initializers.put(name, Tensors.longs(name, new long[] {}, new long[] {value}));
+        }
+        return name;
+    }
+
+    /** Decoder nodes go unnamed (names are optional in ONNX): they only cost wire bytes. */
+    private static NodeProto node(String op, List<String> inputs, String output,
                                   ai.onnx.proto.OnnxMl.AttributeProto... attrs) {
-        NodeProto.Builder b = NodeProto.newBuilder().setName(e.fresh(name)).setOpType(op).addAllInput(inputs)
-                .addOutput(output);
+        NodeProto.Builder b = NodeProto.newBuilder().setOpType(op).addAllInput(inputs).addOutput(output);
         for (var a : attrs) {
             b.addAttribute(a);
         }
