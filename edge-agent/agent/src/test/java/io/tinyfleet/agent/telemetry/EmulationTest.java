@@ -98,15 +98,20 @@ class EmulationTest {
         ok.runtime().close();
     }
 
-    @Test
-    void benchmark_failsAndIsFlagged_whenTheEmulatedBoardCannotHoldTheModel(@TempDir Path dir) throws IOException {
-        Emulation tiny = withRss(board(dir, "raspberry-pi-4", "tiny-board", 160), 100);
-        OnDeviceBenchmark b = new OnDeviceBenchmark("dev-1", Optional.empty(), Optional.of(tiny), Optional.empty(),
+    /** Runs 10 benchmark runs of {@code model} under {@code e}; checks it failed for memory. */
+    private static BenchmarkReport failedBenchmark(Emulation e, OnnxModel model, String id) {
+        OnDeviceBenchmark b = new OnDeviceBenchmark("dev-1", Optional.empty(), Optional.of(e), Optional.empty(),
                 "no power meter in this test", () -> 42L);
-        BenchmarkReport r = b.run(new OnDeviceBenchmark.Request(TinyModels.dense(1024), "dense", "local", "",
-                OptionalDouble.empty(), 0, 10));
+        BenchmarkReport r = b.run(new OnDeviceBenchmark.Request(model, id, "local", "", OptionalDouble.empty(), 0, 10));
         assertFalse(r.getOk());
         assertTrue(r.getExceedsProfileMemory());
+        return r;
+    }
+
+    @Test
+    void benchmark_failsAndIsFlagged_whenTheEmulatedBoardCannotHoldTheModel(@TempDir Path dir) throws IOException {
+        BenchmarkReport r = failedBenchmark(withRss(board(dir, "raspberry-pi-4", "tiny-board", 160), 100),
+                TinyModels.dense(1024), "dense");
         assertTrue(r.getError().startsWith("memory cap: "), r.getError());
         assertTrue(r.getEmulated());
         assertEquals("tiny-board", r.getEmulatedProfile());
@@ -117,13 +122,8 @@ class EmulationTest {
         long realRss = io.tinyfleet.runtime.bench.Rss.current().orElse(-1);
         org.junit.jupiter.api.Assumptions.assumeTrue(realRss > 96 * MIB, "RSS readable and above 96 MiB (any JVM with ORT)");
         // the cap's own reads say 10 MiB, so loading passes; the benchmark's measurement after the runs is this JVM's RSS
-        Emulation tiny = withRss(board(dir, "raspberry-pi-4", "tiny-board", 160), 10);
-        OnDeviceBenchmark b = new OnDeviceBenchmark("dev-1", Optional.empty(), Optional.of(tiny), Optional.empty(),
-                "no power meter in this test", () -> 42L);
-        BenchmarkReport r = b.run(new OnDeviceBenchmark.Request(TinyModels.brightestPixel(1), "tiny", "local", "",
-                OptionalDouble.empty(), 0, 10));
-        assertFalse(r.getOk());
-        assertTrue(r.getExceedsProfileMemory());
+        BenchmarkReport r = failedBenchmark(withRss(board(dir, "raspberry-pi-4", "tiny-board", 160), 10),
+                TinyModels.brightestPixel(1), "tiny");
         assertTrue(r.getError().startsWith("emulation violation: measured RSS ") && r.getError().endsWith("after 10 runs of tiny"),
                 r.getError());
     }
