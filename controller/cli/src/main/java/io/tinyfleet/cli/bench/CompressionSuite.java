@@ -1,5 +1,6 @@
 package io.tinyfleet.cli.bench;
 
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import io.tinyfleet.compression.FineTuners;
 import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.TechniqueRegistry;
@@ -86,23 +87,36 @@ public final class CompressionSuite implements BenchSuite {
         for (String arch : List.of("mobile", "lenet5")) {
             for (String method : List.of("minmax", "entropy")) {
                 targets.add(target("int8 static QDQ on " + arch + (arch.equals("mobile") ? "" : " (reference)"),
-                        loaded.get(arch), arch, "quantize:int8,method=" + method, ctx, measurer, o, Target.INT8));
+                        loaded.get(arch), arch, "quantize:int8,method=" + method + ",layers=fast", ctx, measurer, o,
+                        Target.INT8));
             }
         }
         for (String arch : List.of("mobile", "lenet5")) {
-            targets.add(target("50% channel pruning + fine-tune on " + arch, loaded.get(arch), arch,
-                    "prune-channels:ratio=0.5,finetune=" + tuneEpochs, ctx, measurer, o, Target.CHANNELS));
+            targets.add(target("50% channel pruning + " + tuneEpochs + " epoch(s) of fine-tune on " + arch, loaded.get(arch),
+                    arch, "prune-channels:ratio=0.5,criterion=l2,finetune=" + tuneEpochs, ctx, measurer, o, Target.CHANNELS));
         }
         for (String arch : List.of("mlp", "lenet5")) {
-            targets.add(target("prune + cluster + int8 on " + arch, loaded.get(arch), arch,
-                    "prune:sparsity=0.92,scope=global,finetune=" + tuneEpochs + " > cluster:k=8,finetune=1 > quantize:int8",
-                    ctx, measurer, o, Target.WIRE));
+            targets.add(target("prune + cluster + quantize on " + arch, loaded.get(arch), arch,
+                    o.quick() ? QUICK_WIRE_CHAIN : WIRE_CHAINS.get(arch), ctx, measurer, o, Target.WIRE));
         }
         out.put("targets", targets);
         return out;
     }
 
     private enum Target { INT8, CHANNELS, WIRE }
+
+    /**
+     * The prune + cluster + quantize chain per model: gradual magnitude pruning with fine-tuning
+     * between steps (Zhu and Gupta 2017), k-means sharing with the centroids fine-tuned and the weights
+     * stored sparse (relative indices, Deep Compression), fp16 for what stays float (codebooks, biases).
+     */
+    static final Map<String, String> WIRE_CHAINS = Map.of(
+            "mlp", SearchSuite.WIRE_PRUNE + " > " + SearchSuite.WIRE_CLUSTER + " > quantize:fp16",
+            "lenet5", "prune:sparsity=0.92,scope=global,steps=4,finetune=3 > " + SearchSuite.WIRE_CLUSTER
+                    + " > quantize:fp16");
+    /** The same chain with one fine-tune epoch, for {@code --quick}. */
+    static final String QUICK_WIRE_CHAIN = "prune:sparsity=0.9,scope=global,finetune=1 > cluster:k=16,finetune=1,"
+            + "encoding=sparse > quantize:fp16";
 
     private static Map<String, Object> target(String what, OnnxModel model, String arch, String spec,
                                               TechniqueContext ctx, EvaluatorMeasurer measurer, BenchOptions o,
@@ -130,26 +144,37 @@ public final class CompressionSuite implements BenchSuite {
             t.put("accuracyDropPoints", round(drop));
             switch (kind) {
                 case INT8 -> {
-                    double ratio = after.latencyMs() / before.latencyMs();
+                    // fp32 and int8 timed alternately at each level (random inputs, batch 1, 1 thread); the goal is
+                    // judged at ALL, where fp32 gets ORT's NCHWc kernels; at EXTENDED (the portable level) fp32 has
+                    // no NCHWc kernels, so that ratio flatters int8: reported, never judged
+                    double[] all = alternateLatency(model, r.model(), o, OptLevel.ALL_OPT);
+                    double[] ext = alternateLatency(model, r.model(), o, OptLevel.EXTENDED_OPT);
+                    double ratio = all[1] / all[0];
                     t.put("latencyRatio", round(ratio));
-                    t.put("goal", "latencyRatio <= 0.40 and accuracyDropPoints <= 0.5");
+                    t.put("allOptLatencyMs", Map.of("fp32", all[0], "int8", all[1]));
+                    t.put("extendedOptLatencyMs", Map.of("fp32", ext[0], "int8", ext[1]));
+                    t.put("latencyRatioAtExtendedOpt", round(ext[1] / ext[0]));
+                    t.put("fp32ExtendedOverAll", round(ext[0] / all[0]));
+                    t.put("goal", "latencyRatio <= 0.40 and accuracyDropPoints <= 0.5 (latency p50 at batch 1, fp32 and "
+                            + "int8 both at ORT level ALL)");
                     t.put("met", ratio <= 0.40 && drop <= 0.5);
-                    // the evaluator runs at ALL (NCHWc kernels for fp32); EXTENDED is the portable level
-                    var ext = io.tinyfleet.runtime.bench.EvalOptions.random().withRuns(20, o.quick() ? 100 : 300)
-                            .withRuntime(io.tinyfleet.runtime.session.RuntimeOptions.defaults().withOptLevel(
-                                    ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT));
-                    double f = io.tinyfleet.runtime.bench.Evaluator.evaluate(model, ext).p50Ms();
-                    double q = io.tinyfleet.runtime.bench.Evaluator.evaluate(r.model(), ext).p50Ms();
-                    t.put("extendedOptLatencyMs", Map.of("fp32", f, "int8", q));
-                    t.put("latencyRatioAtExtendedOpt", round(q / f));
                 }
                 case CHANNELS -> {
-                    double speedup = before.latencyMs() / after.latencyMs();
+                    // before and after were measured minutes apart (fine-tuning in between) on a shared machine:
+                    // time both again, alternately, for the ratio
+                    double[] all = alternateLatency(model, r.model(), o, OptLevel.ALL_OPT);
+                    t.put("allOptLatencyMs", Map.of("fp32", all[0], "pruned", all[1]));
+                    double speedup = all[0] / all[1];
                     t.put("speedup", round(speedup));
                     t.put("macsRatio", after.macs() == null || before.macs() == null ? null
                             : round((double) after.macs() / before.macs()));
-                    t.put("goal", "speedup >= 1.6 and accuracyDropPoints <= 1");
+                    t.put("goal", "speedup >= 1.6 and accuracyDropPoints <= 1 (latency p50 at batch 1, ORT level ALL)");
                     t.put("met", speedup >= 1.6 && drop <= 1);
+                    // at ALL, ORT runs convs in NCHWc blocks and pads channel counts up to the block size,
+                    // which hides part of the removed channels; EXTENDED is the portable level
+                    double[] ext = alternateLatency(model, r.model(), o, OptLevel.EXTENDED_OPT);
+                    t.put("extendedOptLatencyMs", Map.of("fp32", ext[0], "pruned", ext[1]));
+                    t.put("speedupAtExtendedOpt", round(ext[0] / ext[1]));
                 }
                 case WIRE -> {
                     double ratio = (double) before.fileBytes() / after.wireBytes();
@@ -175,6 +200,21 @@ public final class CompressionSuite implements BenchSuite {
         }
         t.put("seconds", round((System.nanoTime() - t0) / 1e9));
         return t;
+    }
+
+    /** Median over 3 alternating rounds of the p50 batch-1 latency of both models at {@code level}. */
+    private static double[] alternateLatency(OnnxModel a, OnnxModel b, BenchOptions o, OptLevel level) {
+        var ext = io.tinyfleet.runtime.bench.EvalOptions.random().withRuns(20, o.quick() ? 300 : 1000)
+                .withRuntime(io.tinyfleet.runtime.session.RuntimeOptions.defaults().withOptLevel(level));
+        double[] sa = new double[3];
+        double[] sb = new double[3];
+        for (int i = 0; i < 3; i++) {
+            sa[i] = io.tinyfleet.runtime.bench.Evaluator.evaluate(a, ext).p50Ms();
+            sb[i] = io.tinyfleet.runtime.bench.Evaluator.evaluate(b, ext).p50Ms();
+        }
+        java.util.Arrays.sort(sa);
+        java.util.Arrays.sort(sb);
+        return new double[] {sa[1], sb[1]};
     }
 
     private static double round(double x) {
