@@ -120,9 +120,10 @@ class EmulationTest {
     @Test
     void benchmark_fails_whenTheRssMeasuredAfterTheRunsExceedsTheBudget(@TempDir Path dir) throws IOException {
         long realRss = io.tinyfleet.runtime.bench.Rss.current().orElse(-1);
-        org.junit.jupiter.api.Assumptions.assumeTrue(realRss > 96 * MIB, "RSS readable and above 96 MiB (any JVM with ORT)");
-        // the cap's own reads say 10 MiB, so loading passes; the benchmark's measurement after the runs is this JVM's RSS
-        BenchmarkReport r = failedBenchmark(withRss(board(dir, "raspberry-pi-4", "tiny-board", 160), 10),
+        org.junit.jupiter.api.Assumptions.assumeTrue(realRss > 0, "RSS readable (Linux)");
+        // a board with 3/4 of this JVM's RSS as RAM; the cap's own reads say 1 MiB, so loading passes, but the
+        // benchmark's measurement after the runs is this JVM's real RSS, above the board's budget
+        BenchmarkReport r = failedBenchmark(withRss(board(dir, "raspberry-pi-4", "tiny-board", realRss * 3 / 4 / MIB), 1),
                 TinyModels.brightestPixel(1), "tiny");
         assertTrue(r.getError().startsWith("emulation violation: measured RSS ") && r.getError().endsWith("after 10 runs of tiny"),
                 r.getError());
