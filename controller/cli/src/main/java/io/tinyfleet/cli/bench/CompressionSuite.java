@@ -109,9 +109,11 @@ public final class CompressionSuite implements BenchSuite {
      * The prune + cluster + quantize chain per model: gradual magnitude pruning with fine-tuning
      * between steps (Zhu and Gupta 2017), k-means sharing with the centroids fine-tuned and the weights
      * stored sparse (relative indices, Deep Compression), fp16 for what stays float (codebooks, biases).
+     * MLP at 0.9: 0.9026 -> 0.8987 at 30.2x (`compress`, full test set); at 0.95 50.7x but 1.25 points lost.
      */
     static final Map<String, String> WIRE_CHAINS = Map.of(
-            "mlp", SearchSuite.WIRE_PRUNE + " > " + SearchSuite.WIRE_CLUSTER + " > quantize:fp16",
+            "mlp", "prune:sparsity=0.9,scope=global,steps=4,finetune=3 > " + SearchSuite.WIRE_CLUSTER
+                    + " > quantize:fp16",
             "lenet5", "prune:sparsity=0.92,scope=global,steps=4,finetune=3 > " + SearchSuite.WIRE_CLUSTER
                     + " > quantize:fp16");
     /** The same chain with one fine-tune epoch, for {@code --quick}. */
