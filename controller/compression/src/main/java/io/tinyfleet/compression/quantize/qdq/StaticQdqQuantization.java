@@ -37,8 +37,11 @@ import java.util.Set;
  * int8 symmetric per output channel, activations uint8 asymmetric with ranges calibrated on a
  * fixed-seed sample of the training data (MinMax, Percentile or Entropy), biases int32 with scale
  * {@code s_x * s_w[c]}. This is the layout ONNX Runtime fuses at EXTENDED optimisation into
- * QLinearConv / QGemm / QLinearMatMul; the technique loads the result, reads the optimised graph and
- * reports which layers fused and warns about the rest.
+ * QLinearConv / QGemm / QLinearMatMul; Add/Mul and average pools between quantized edges get Q/DQ too,
+ * so they become QLinearAdd / QLinearGlobalAveragePool and tensors stay uint8 between layers, and a
+ * Gemm/MatMul writing a graph output keeps it float. The technique loads the result, reads the
+ * optimised graph and reports which layers fused and warns about the rest. {@code layers=fast} keeps in
+ * float the convolutions ORT has no fast int8 kernel for ({@link #slowInt8Convs}).
  */
 public final class StaticQdqQuantization implements CompressionTechnique {
 
