@@ -58,6 +58,7 @@ public final class SearchSuite implements BenchSuite {
     @Override
     public Map<String, Object> run(BenchOptions o) throws Exception {
         seed = o.seed();
+        workDir = o.workDir();
         trainAll = LabeledImages.load(o.data(), Split.TRAIN);
         LabeledImages[] tv = SearchSetup.trainValidation(trainAll);
         LabeledImages test = LabeledImages.load(o.data(), Split.TEST);
@@ -141,13 +142,15 @@ public final class SearchSuite implements BenchSuite {
             System.err.println("search: " + f + " missing, training " + arch + " for " + epochs + " epochs");
             OnnxModel m = Trainer.train(Architectures.build(spec, seed), Architectures.defaults(spec, epochs, seed)
                     .threads(1).build(), trainAll, null, io.tinyfleet.runtime.data.Preprocessing.DEFAULT).trained();
+            // kept in this run's folder: bench-results/models holds the trainer's baselines, which a bench must not replace
+            Path saved = workDir.resolve(arch + ".onnx");
             try {
-                Files.createDirectories(MODELS);
-                m.save(f);
+                Files.createDirectories(workDir);
+                m.save(saved);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            out.put(arch + ".baseline", f + " (trained here, " + epochs + " epochs)");
+            out.put(arch + ".baseline", saved + " (trained here, " + epochs + " epochs)");
             return Optional.of(m);
         }
         out.put(arch + ".baseline", f.toString());
@@ -156,6 +159,7 @@ public final class SearchSuite implements BenchSuite {
 
     private long seed;
     private LabeledImages trainAll;
+    private Path workDir;
 
     /** Writes what is known so far, so a long run leaves figures even if stopped. */
     private static void partial(BenchOptions o, Map<String, Object> out) {
