@@ -3,6 +3,7 @@ package io.tinyfleet.cli;
 import io.tinyfleet.compression.arch.ArchSpec;
 import io.tinyfleet.compression.arch.Architectures;
 import io.tinyfleet.runtime.bench.Evaluator;
+import io.tinyfleet.compression.train.Augmentation;
 import io.tinyfleet.compression.train.LrSchedule;
 import io.tinyfleet.compression.train.TrainConfig;
 import io.tinyfleet.compression.train.TrainResult;
@@ -63,6 +64,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", description = "sgd, adam or adamw (default adamw).")
     String optimizer;
 
+    @Option(names = "--weight-decay", description = "Weight decay (default per arch: 1e-4, mobile 5e-4).")
+    Float weightDecay;
+
+    @Option(names = "--augment", description = "none, or flip and/or shift=N pixels, e.g. flip,shift=2 "
+            + "(default per arch: mobile flip,shift=2, others none).")
+    String augment;
+
     @Option(names = "--val", defaultValue = "0",
             description = "Hold out this many training images for validation and early stopping; 0 evaluates "
                     + "on the test set each epoch for display only (default: ${DEFAULT-VALUE}).")
@@ -81,7 +89,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ArchSpec spec = new ArchSpec(arch, width, depth);
         Map<String, Object> r = run(spec, data, epochs == null ? Architectures.defaultEpochs(spec) : epochs, seed, out,
-                threads, batch, lr, optimizer, val, patience, checkpoints, !json);
+                threads, batch, lr, optimizer, weightDecay, augment, val, patience, checkpoints, !json);
         if (json) {
             Json.print(System.out, r);
         } else {
@@ -93,7 +101,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Trains and writes the model; returns the figures printed by {@code --json} (also used by the bench suite). */
     public static Map<String, Object> run(ArchSpec spec, String data, int epochs, long seed, Path out, int threads,
-                                          Integer batch, Float lr, String optimizer, int val, int patience,
+                                          Integer batch, Float lr, String optimizer, Float weightDecay,
+                                          String augment, int val, int patience,
                                           Path checkpoints, boolean progress) throws Exception {
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
@@ -134,8 +143,13 @@ public final class TrainCommand implements Callable<Integer> {
             b.schedule(s instanceof LrSchedule.Cosine c ? new LrSchedule.Cosine(lr, c.minLr(), c.warmupSteps())
                     : new LrSchedule.Constant(lr));
         }
-        if (optimizer != null) {
-            b.optimizer(optimizer, base.optimizer().weightDecay(), optimizer.equals("sgd") ? 0.9f : 0f);
+        if (optimizer != null || weightDecay != null) {
+            String kind = optimizer != null ? optimizer : base.optimizer().kind();
+            b.optimizer(kind, weightDecay != null ? weightDecay : base.optimizer().weightDecay(),
+                    kind.equals("sgd") ? 0.9f : base.optimizer().momentum());
+        }
+        if (augment != null) {
+            b.augmentation(Augmentation.parse(augment));
         }
         TrainConfig cfg = b.build();
         // With --val 0 the test set is shown each epoch but never used to pick weights.
@@ -164,6 +178,7 @@ public final class TrainCommand implements Callable<Integer> {
         r.put("threads", threads);
         r.put("optimizer", cfg.optimizer().create().toString());
         r.put("schedule", cfg.schedule().toString());
+        r.put("augmentation", cfg.augmentation().toString());
         r.put("seed", seed);
         r.put("trainImages", train.count());
         r.put("validation", val > 0 ? "held out " + val + " training images" : "test set, display only");

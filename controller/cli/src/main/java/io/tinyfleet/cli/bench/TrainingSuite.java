@@ -37,7 +37,7 @@ public final class TrainingSuite implements BenchSuite {
             ArchSpec spec = ArchSpec.of(a);
             int epochs = o.quick() ? 1 : Architectures.defaultEpochs(spec);
             Map<String, Object> r = TrainCommand.run(spec, o.data(), epochs, o.seed(),
-                    o.workDir().resolve(a + ".onnx"), 1, null, null, null, 0, 0, null, false);
+                    o.workDir().resolve(a + ".onnx"), 1, null, null, null, null, null, 0, 0, null, false);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("epochs", epochs);
             m.put("testAccuracy", r.get("testAccuracy"));

@@ -1,6 +1,7 @@
 package io.tinyfleet.compression.arch;
 
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import io.tinyfleet.compression.train.Augmentation;
 import io.tinyfleet.compression.train.LrSchedule;
 import io.tinyfleet.compression.train.TrainConfig;
 import io.tinyfleet.runtime.model.GraphBuilder;
@@ -72,9 +73,16 @@ public final class Architectures {
         return switch (spec.arch()) {
             case "mlp" -> b.optimizer("adamw", 1e-4f, 0f).schedule(new LrSchedule.Cosine(1e-3f, 1e-5f, 0));
             case "lenet5" -> b.optimizer("adamw", 1e-4f, 0f).schedule(new LrSchedule.Cosine(2e-3f, 1e-5f, 0));
-            default -> b.optimizer("adamw", 5e-4f, 0f).schedule(new LrSchedule.Cosine(3e-3f, 1e-5f, 100));
+            default -> b.optimizer("adamw", 5e-4f, 0f).schedule(new LrSchedule.Cosine(3e-3f, 1e-5f, 100))
+                    .augmentation(MOBILE_AUGMENTATION);
         };
     }
+
+    /**
+     * Augmentation of the mobile recipe: without it the CNN fits the training set (100 % after 20
+     * epochs) and stops at 88.3 % on the test set.
+     */
+    public static final Augmentation MOBILE_AUGMENTATION = new Augmentation(true, 2);
 
     /** Default epochs per architecture. */
     public static int defaultEpochs(ArchSpec spec) {

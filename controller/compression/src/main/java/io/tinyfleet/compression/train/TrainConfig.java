@@ -27,11 +27,12 @@ import java.util.Map;
  * @param trainable    initializers to train, null for every trainable float initializer
  * @param progress     print a progress bar to stderr
  * @param checkpointDir write the inference model after every epoch here, or null
+ * @param augmentation random flips/shifts of each training batch ({@link Augmentation#NONE} for none)
  */
 public record TrainConfig(int epochs, int batch, OptimizerSpec optimizer, LrSchedule schedule, long seed, int threads,
                           float clipNorm, Map<String, float[]> masks, Map<String, int[]> ties, OnnxModel teacher,
                           float temperature, float alpha, int patience, List<String> trainable, boolean progress,
-                          Path checkpointDir) {
+                          Path checkpointDir, Augmentation augmentation) {
 
     /** Optimiser choice: {@code sgd} (momentum), {@code adam} (L2) or {@code adamw} (decoupled decay). */
     public record OptimizerSpec(String kind, float weightDecay, float momentum) {
@@ -75,6 +76,7 @@ public record TrainConfig(int epochs, int batch, OptimizerSpec optimizer, LrSche
         b.trainable = trainable;
         b.progress = progress;
         b.checkpointDir = checkpointDir;
+        b.augmentation = augmentation;
         return b;
     }
 
@@ -101,6 +103,7 @@ public record TrainConfig(int epochs, int batch, OptimizerSpec optimizer, LrSche
         private List<String> trainable;
         private boolean progress;
         private Path checkpointDir;
+        private Augmentation augmentation = Augmentation.NONE;
 
         public Builder epochs(int v) { epochs = v; return this; }
         public Builder batch(int v) { batch = v; return this; }
@@ -125,6 +128,7 @@ public record TrainConfig(int epochs, int batch, OptimizerSpec optimizer, LrSche
         public Builder trainable(List<String> v) { trainable = v == null ? null : List.copyOf(v); return this; }
         public Builder progress(boolean v) { progress = v; return this; }
         public Builder checkpointDir(Path v) { checkpointDir = v; return this; }
+        public Builder augmentation(Augmentation v) { augmentation = v == null ? Augmentation.NONE : v; return this; }
 
         /** Refuses a mask that splits a tie group (part frozen at zero, part trainable). */
         private static void checkMaskedGroups(String name, float[] mask, int[] tie) {
@@ -173,7 +177,7 @@ public record TrainConfig(int epochs, int batch, OptimizerSpec optimizer, LrSche
                 }
             }
             return new TrainConfig(epochs, batch, optimizer, schedule, seed, threads, clipNorm, masks, ties, teacher,
-                    temperature, alpha, patience, trainable, progress, checkpointDir);
+                    temperature, alpha, patience, trainable, progress, checkpointDir, augmentation);
         }
     }
 }

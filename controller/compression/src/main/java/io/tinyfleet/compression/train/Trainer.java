@@ -244,6 +244,8 @@ public final class Trainer {
                          FloatBuffer lossBuf, FloatBuffer logits) throws OrtException {
             Optimizer opt = cfg.optimizer().create();
             SplittableRandom rng = new SplittableRandom(cfg.seed());
+            SplittableRandom augRng = new SplittableRandom(cfg.seed() ^ 0xa0a0a0a0L);
+            float background = pre.apply(0);
             int n = train.count();
             int steps = n / batch;
             long total = (long) steps * cfg.epochs();
@@ -272,6 +274,7 @@ public final class Trainer {
                 for (int s = 0; s < steps; s++) {
                     data.clear();
                     pre.fill(train, order, s * batch, batch, data);
+                    cfg.augmentation().apply(data, batch, train.rows(), train.cols(), background, augRng);
                     data.rewind();
                     for (int i = 0; i < batch * classes; i++) {
                         targets.put(i, 0f);
