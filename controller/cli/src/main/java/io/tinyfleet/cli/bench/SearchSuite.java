@@ -188,6 +188,16 @@ public final class SearchSuite implements BenchSuite {
             s.put("met", false);
             s.put("why", "no candidate within the accuracy floor");
         }
+        // the smallest candidate whatever its accuracy, so a miss shows which side of the target failed
+        r.candidates().stream().filter(Candidate::ok).min(Comparator.comparingLong(Candidate::wireBytes)).ifPresent(c -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pipeline", c.pipeline());
+            m.put("accuracy", c.accuracy());
+            m.put("accuracyDropPoints", 100 * (r.baseline().accuracy() - c.accuracy()));
+            m.put("wireBytes", c.wireBytes());
+            m.put("fileOverWire", r.baseline().fileBytes() / (double) c.wireBytes());
+            s.put("smallest", m);
+        });
         s.put("target", ">= 50x fp32 file / wire, <= 0.5 point loss");
         s.put("candidates", r.candidates().size());
         s.put("cache", r.cache());
