@@ -37,7 +37,7 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Dataset: fashion-mnist or a folder of IDX files (default: ${DEFAULT-VALUE}).")
     String data;
 
-    @Option(names = "--epochs", description = "Epochs (default per arch: mlp 20, lenet5 20, mobile 12).")
+    @Option(names = "--epochs", description = "Epochs (default: 20).")
     Integer epochs;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed for initialisation and shuffling (default: ${DEFAULT-VALUE}).")
@@ -64,7 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", description = "sgd, adam or adamw (default adamw).")
     String optimizer;
 
-    @Option(names = "--weight-decay", description = "Weight decay (default per arch: 1e-4, mobile 5e-4).")
+    @Option(names = "--weight-decay", description = "Weight decay (default per arch: 1e-4, mobile 0.05).")
     Float weightDecay;
 
     @Option(names = "--augment", description = "none, or flip and/or shift=N pixels, e.g. flip,shift=2 "
