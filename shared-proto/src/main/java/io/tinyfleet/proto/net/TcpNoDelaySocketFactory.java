@@ -25,6 +25,15 @@ public final class TcpNoDelaySocketFactory extends SocketFactory {
     private TcpNoDelaySocketFactory() {
     }
 
+    /**
+     * The factory for an MQTT client of {@code brokerUrl}: this one for plain {@code tcp://}, null
+     * (Paho's own choice) for any other scheme, since Paho refuses a non-SSL factory for
+     * {@code ssl://} and has its own for WebSockets.
+     */
+    public static SocketFactory forBroker(String brokerUrl) {
+        return brokerUrl != null && brokerUrl.startsWith("tcp://") ? INSTANCE : null;
+    }
+
     @Override
     public Socket createSocket() throws IOException {
         Socket s = new Socket();

@@ -1,5 +1,7 @@
 package io.tinyfleet.proto.net;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
@@ -20,5 +22,12 @@ class TcpNoDelaySocketFactoryTest {
             assertTrue(byName.isConnected() && byName.getTcpNoDelay());
             assertTrue(byAddress.isConnected() && byAddress.getTcpNoDelay());
         }
+    }
+
+    @Test
+    void onlyPlainTcpBrokersGetIt_sslAndWebSocketsKeepPahosFactory() {
+        assertSame(TcpNoDelaySocketFactory.INSTANCE, TcpNoDelaySocketFactory.forBroker("tcp://127.0.0.1:1883"));
+        assertNull(TcpNoDelaySocketFactory.forBroker("ssl://broker.example:8883"));
+        assertNull(TcpNoDelaySocketFactory.forBroker("ws://broker.example:8000"));
     }
 }

@@ -29,7 +29,7 @@ public final class ControllerClients {
                     "tinyfleet-" + purpose + "-" + UUID.randomUUID().toString().substring(0, 8), new MemoryPersistence());
             c.setCallback(callback);
             MqttConnectionOptions o = new MqttConnectionOptions();
-            o.setSocketFactory(io.tinyfleet.proto.net.TcpNoDelaySocketFactory.INSTANCE); // small OTA writes leave at once
+            o.setSocketFactory(io.tinyfleet.proto.net.TcpNoDelaySocketFactory.forBroker(url)); // small OTA writes leave at once
             o.setCleanStart(true);
             o.setSessionExpiryInterval(0L);
             o.setAutomaticReconnect(true);

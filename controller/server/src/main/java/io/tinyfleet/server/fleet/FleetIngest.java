@@ -97,9 +97,9 @@ public class FleetIngest implements MqttCallback {
         }
     }
 
-    private static MqttConnectionOptions options() {
+    private MqttConnectionOptions options() {
         MqttConnectionOptions o = new MqttConnectionOptions();
-        o.setSocketFactory(io.tinyfleet.proto.net.TcpNoDelaySocketFactory.INSTANCE); // small OTA/fleet writes leave at once
+        o.setSocketFactory(io.tinyfleet.proto.net.TcpNoDelaySocketFactory.forBroker(broker.url())); // small OTA/fleet writes leave at once
         o.setCleanStart(true);
         o.setSessionExpiryInterval(0L);
         o.setAutomaticReconnect(false);

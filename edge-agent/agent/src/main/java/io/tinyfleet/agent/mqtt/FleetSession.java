@@ -114,7 +114,7 @@ public final class FleetSession implements AutoCloseable {
         }
         long seq = counter.next();
         MqttConnectionOptions opts = new MqttConnectionOptions();
-        opts.setSocketFactory(io.tinyfleet.proto.net.TcpNoDelaySocketFactory.INSTANCE); // small OTA/fleet writes leave at once
+        opts.setSocketFactory(io.tinyfleet.proto.net.TcpNoDelaySocketFactory.forBroker(config.brokerUrl())); // small OTA/fleet writes leave at once
         opts.setCleanStart(true);
         opts.setSessionExpiryInterval(0L);
         opts.setKeepAliveInterval(config.keepAliveS());
