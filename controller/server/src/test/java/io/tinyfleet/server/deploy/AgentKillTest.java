@@ -32,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AgentKillTest {
 
+    /** Seconds to wait for each step; generous because a second JVM starts on a shared 2-core machine. */
+    static final long LIMIT_S = 90;
+
     static final String DEV = "kill-1";
 
     @TempDir
@@ -108,7 +111,7 @@ class AgentKillTest {
 
     /** This device's entry once it is terminal (ACTIVE, FAILED, ROLLED_BACK or REJECTED). */
     static io.tinyfleet.server.rollout.DeviceDeployment awaitDevice(HttpClient http, String deployment) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(LIMIT_S);
         RolloutView v = null;
         while (System.nanoTime() < end) {
             v = http.toBlocking().retrieve("/api/deployments/" + deployment, RolloutView.class);
@@ -118,7 +121,7 @@ class AgentKillTest {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("deployment " + deployment + " not terminal in 30 s: " + v);
+        throw new AssertionError("deployment " + deployment + " not terminal in " + LIMIT_S + " s: " + v);
     }
 
     /** sha256 of the model file in the slot the device would load on start. */
@@ -137,7 +140,7 @@ class AgentKillTest {
                 .redirectOutput(out.toFile()) // a file, not a pipe: the agent logs to stdout and must never block on it
                 .redirectError(ProcessBuilder.Redirect.appendTo(control.resolve("agent-stderr.log").toFile()))
                 .start();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(LIMIT_S);
         while (!(Files.exists(out) && Files.readAllLines(out).contains("READY"))) {
             if (!p.isAlive() || System.nanoTime() > end) {
                 p.destroyForcibly();
@@ -154,7 +157,7 @@ class AgentKillTest {
     }
 
     static void awaitFile(Path f) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(LIMIT_S);
         while (!Files.exists(f)) {
             if (System.nanoTime() > end) {
                 throw new AssertionError("the agent never reached " + f.getFileName());
