@@ -49,7 +49,10 @@ public final class ControllerServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("--home " + o.home() + ": cannot create: " + e.getMessage(), e);
         }
-        int httpPort = o.httpPort() == 0 ? freePort() : requireFree("HTTP", o.httpPort(), null);
+        // Port 0: Micronaut binds a random port itself (-1) when the server starts. Picking one here
+        // left seconds (broker, database, MQTT clients) for an outgoing connection of this very
+        // process to take that ephemeral port first: "HTTP port 42507 is already in use" in CI.
+        int httpPort = o.httpPort() == 0 ? -1 : requireFree("HTTP", o.httpPort(), null);
         int mqttPort = o.broker() != null ? 0
                 : o.mqttPort() == 0 ? freePort() : requireFree("MQTT", o.mqttPort(), o.mqttBind());
 
@@ -93,7 +96,8 @@ public final class ControllerServer implements AutoCloseable {
                 http.start();
             } catch (RuntimeException e) {
                 if (causedBy(e, BindException.class)) {
-                    throw new IllegalArgumentException("HTTP port " + httpPort + " is already in use", e);
+                    throw new IllegalArgumentException(httpPort < 0 ? "no free HTTP port to bind"
+                            : "HTTP port " + httpPort + " is already in use", e);
                 }
                 throw e;
             }
