@@ -503,6 +503,9 @@ public final class GradRules {
             long[] dil = spatial(n, "dilations", 2, 1);
             long[] pads = intsAttr(n, "pads", filled(4, 0));
             long groups = intAttr(n, "group", 1);
+            if (wants(c, n, 2)) {
+                c.addGrad(n.getInput(2), c.reduceSum(g, new long[] {0, 2, 3}, false));
+            }
             if (pointwise(ws, strides, pads, groups)) {
                 pointwiseBackward(n, c, g, xs, ws);
                 return;
@@ -543,9 +546,6 @@ public final class GradRules {
                 }
                 c.addGrad(w, c.op("Transpose", List.of(r), GraphBuilder.ints("perm", 1, 0, 2, 3)));
             }
-            if (wants(c, n, 2)) {
-                c.addGrad(n.getInput(2), c.reduceSum(g, new long[] {0, 2, 3}, false));
-            }
         }
     }
 
@@ -556,10 +556,11 @@ public final class GradRules {
     }
 
     /**
-     * Gradients of a pointwise convolution as matrix products, which ONNX Runtime runs as one
-     * sgemm instead of an im2col convolution with a batch-sized kernel (the general recipe was
-     * the largest cost of a MobileNet-style step): dX[n] = W^T dY[n] (batched MatMul) and
-     * dW = dY' X'^T with both transposed to [C, N*H*W] (one Gemm with transB).
+     * Input and weight gradients of a pointwise convolution as matrix products, which ONNX
+     * Runtime runs as one sgemm instead of an im2col convolution with a batch-sized kernel (the
+     * general recipe was the largest cost of a MobileNet-style step): dX[n] = W^T dY[n] (batched
+     * MatMul) and dW = dY' X'^T with both transposed to [C, N*H*W] (one Gemm with transB). The
+     * bias gradient is the same for every convolution and stays in {@link Conv#backward}.
      */
     static void pointwiseBackward(NodeProto n, GradContext c, String g, long[] xs, long[] ws) {
         String x = n.getInput(0);
@@ -577,9 +578,6 @@ public final class GradRules {
                     new long[] {ws[0], xs[0] * pixels});
             String dw = c.op("Gemm", List.of(gt, xt), attr("transB", 1));
             c.addGrad(w, c.reshape(dw, ws));
-        }
-        if (wants(c, n, 2)) {
-            c.addGrad(n.getInput(2), c.reduceSum(g, new long[] {0, 2, 3}, false));
         }
     }
 

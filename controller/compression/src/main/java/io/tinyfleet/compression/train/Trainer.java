@@ -138,8 +138,9 @@ public final class Trainer {
                 so.setIntraOpNumThreads(cfg.threads());
                 so.setInterOpNumThreads(1);
                 so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                if (System.getProperty("tinyfleet.train.profile") != null) {
-                    so.enableProfiling(System.getProperty("tinyfleet.train.profile"));
+                String profile = System.getProperty("tinyfleet.train.profile");
+                if (profile != null) {
+                    so.enableProfiling(profile);
                 }
                 if (cfg.threads() > 1) {
                     so.addConfigEntry("session.intra_op.allow_spinning", "0");
