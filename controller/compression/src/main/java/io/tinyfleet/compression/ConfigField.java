@@ -23,7 +23,7 @@ public record ConfigField(String name, Type type, String defaultValue, boolean r
                           boolean minExclusive, boolean maxExclusive, List<String> choices, String description) {
 
     /** Value types of a field. */
-    public enum Type { INT, NUMBER, CHOICE, BOOL }
+    public enum Type { INT, NUMBER, CHOICE, BOOL, TEXT }
 
     /** Copies the choices. */
     public ConfigField {
@@ -59,6 +59,14 @@ public record ConfigField(String name, Type type, String defaultValue, boolean r
     public static ConfigField choice(String name, String description, String... choices) {
         return new ConfigField(name, Type.CHOICE, choices[0], false, 0, 0, false, false, List.of(choices),
                 description);
+    }
+
+    /**
+     * A free text field (a file path, say) with a default; its value may not contain the pipeline
+     * separators {@code ,} and {@code >}, so the step text parses back to the same value.
+     */
+    public static ConfigField text(String name, String defaultValue, String description) {
+        return new ConfigField(name, Type.TEXT, defaultValue, false, 0, 0, false, false, List.of(), description);
     }
 
     /** A true/false field. */
@@ -121,6 +129,16 @@ public record ConfigField(String name, Type type, String defaultValue, boolean r
                 }
                 return lower;
             }
+            case TEXT -> {
+                if (v.isEmpty()) {
+                    throw new IllegalArgumentException(where + " must not be empty");
+                }
+                if (v.contains(",") || v.contains(">")) {
+                    throw new IllegalArgumentException(where + " must not contain ',' or '>' (pipeline separators), got '"
+                            + v + "'");
+                }
+                return v;
+            }
             default -> throw new IllegalStateException(type.toString());
         }
     }
@@ -141,6 +159,7 @@ public record ConfigField(String name, Type type, String defaultValue, boolean r
                     + (maxExclusive ? ")" : "]");
             case CHOICE -> String.join("|", choices);
             case BOOL -> "true|false";
+            case TEXT -> "TEXT";
         };
         String def = required ? "required" : defaultValue == null ? "optional" : "default " + defaultValue;
         return name + "=" + range + " (" + def + "): " + description;

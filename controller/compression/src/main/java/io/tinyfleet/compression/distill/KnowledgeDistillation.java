@@ -11,7 +11,11 @@ import io.tinyfleet.compression.TechniqueResult;
 import io.tinyfleet.compression.arch.ArchSpec;
 import io.tinyfleet.compression.arch.Architectures;
 import io.tinyfleet.compression.graph.OrtRun;
+import io.tinyfleet.compression.train.GradientBuilder;
+import io.tinyfleet.compression.train.Loss;
+import io.tinyfleet.compression.train.LrSchedule;
 import io.tinyfleet.compression.train.TrainConfig;
+import io.tinyfleet.compression.train.TrainingGraph;
 import io.tinyfleet.compression.train.TrainResult;
 import io.tinyfleet.compression.train.Trainer;
 import io.tinyfleet.runtime.data.LabeledImages;
@@ -20,6 +24,8 @@ import io.tinyfleet.runtime.model.OnnxModel;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,22 +41,47 @@ import java.util.Map;
  * replaced by zeros before the trainer sees them and alpha is 1, so the teacher's softened outputs
  * are the sole target. Pipeline text: {@code distill:student=lenet5,width=0.5,epochs=3,temperature=4,
  * alpha=0.7,labels=false}; {@code student=same} (the default) takes the teacher's architecture from
- * its {@code tinyfleet.arch} metadata. A student ONNX model of one's own goes through {@link #distil}.
+ * its {@code tinyfleet.arch} metadata.
+ *
+ * <p>{@code student=PATH} distils into an inference ONNX model of one's own (its initial weights are
+ * the starting point). It is checked before any work: the file must exist and parse, have one data
+ * input taking as many values per image as the teacher's, output as many classes, and every node on
+ * the path from a weight to the logits must have a gradient rule in the trainer (the refusal names
+ * the node and its op). It trains with its architecture's recipe when it carries {@code tinyfleet.arch}
+ * metadata, otherwise with AdamW and cosine decay from 1e-3; {@code width} and {@code depth} do not apply.
  */
 public final class KnowledgeDistillation implements CompressionTechnique {
 
     /** Technique id. */
     public static final String ID = "distill.kd";
 
-    private static final ConfigSpec SPEC = ConfigSpec.of(ID,
-            ConfigField.choice("student", "student architecture; same = the teacher's (from its tinyfleet.arch metadata)",
-                    "same", "mlp", "lenet5", "mobile"),
+    private static final ConfigSpec SPEC = new ConfigSpec(ID, List.of(
+            ConfigField.text("student", "same", "same|mlp|lenet5|mobile, or the path of a student ONNX model"
+                    + " (an inference model the trainer can train); same = the teacher's architecture (tinyfleet.arch metadata)"),
             ConfigField.number("width", 0.5, 0, true, 8, false, "width multiplier of the student's hidden layers"),
             ConfigField.integer("depth", 0L, 0, 16, "repeatable blocks of the student (0 = the architecture's default)"),
             ConfigField.integer("epochs", 3L, 1, 200, "training epochs"),
             ConfigField.number("temperature", 4.0, 0, true, 100, false, "softening temperature T"),
             ConfigField.number("alpha", 0.7, 0, false, 1, false, "weight of the soft (teacher) loss; 1 - alpha for labels"),
-            ConfigField.bool("labels", true, "false: distil on unlabelled inputs, the teacher as the only target"));
+            ConfigField.bool("labels", true, "false: distil on unlabelled inputs, the teacher as the only target")),
+            KnowledgeDistillation::checkStudentField);
+
+    /** Student words that name an architecture rather than a file. */
+    private static final List<String> STUDENT_WORDS = List.of("same", "mlp", "lenet5", "mobile");
+
+    /** Whether {@code student} names a file rather than an architecture. */
+    static boolean isPath(String student) {
+        return !STUDENT_WORDS.contains(student);
+    }
+
+    /** A student given by path must be a file, refused at configure time naming the field. */
+    private static void checkStudentField(TechniqueConfig c) {
+        String s = c.text("student");
+        if (isPath(s) && !Files.isRegularFile(Path.of(s))) {
+            throw new IllegalArgumentException(ID + ": field 'student': no file '" + s + "' (give same|mlp|lenet5|mobile"
+                    + " or the path of a student ONNX model)");
+        }
+    }
 
     @Override
     public String id() {
@@ -88,11 +119,129 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         if (model.graph().getOutputCount() < 1) {
             bad.add("teacher has no output");
         }
-        if (config.text("student").equals("same") && !model.metadata().containsKey(ARCH_KEY)) {
+        if (isPath(config.text("student"))) {
+            bad.addAll(studentProblems(model, config.text("student")));
+        } else if (config.text("student").equals("same") && !model.metadata().containsKey(ARCH_KEY)) {
             bad.add("student=same needs the teacher's architecture in metadata '" + ARCH_KEY
                     + "' (models trained by tinyfleet have it): name one with student=mlp|lenet5|mobile");
         }
         return bad;
+    }
+
+    /**
+     * What keeps the student ONNX at {@code path} from being distilled from {@code teacher}: each entry
+     * names the field {@code student} and the part at fault (file, input, output, node).
+     */
+    static List<String> studentProblems(OnnxModel teacher, String path) {
+        String where = "field 'student' (" + path + "): ";
+        List<String> bad = new ArrayList<>();
+        OnnxModel student;
+        try {
+            student = OnnxModel.load(Path.of(path));
+        } catch (RuntimeException e) {
+            bad.add(where + e.getMessage());
+            return bad;
+        }
+        for (String n : io.tinyfleet.compression.graph.Graphs.customDomainNodes(student)) {
+            bad.add(where + "student " + n);
+        }
+        List<ValueInfoProto> sin = dataInputs(student);
+        if (sin.size() != 1) {
+            bad.add(where + "the student must have exactly one data input, it has "
+                    + sin.stream().map(ValueInfoProto::getName).toList());
+        }
+        if (student.graph().getOutputCount() < 1) {
+            bad.add(where + "the student has no output");
+        }
+        if (!bad.isEmpty()) {
+            return bad;
+        }
+        List<ValueInfoProto> tin = dataInputs(teacher);
+        long sPer = perImage(sin.get(0));
+        long tPer = tin.size() == 1 ? perImage(tin.get(0)) : -1;
+        if (sPer < 0) {
+            bad.add(where + "student input '" + sin.get(0).getName() + "' " + shapeText(sin.get(0))
+                    + " needs fixed sizes after the batch dimension");
+        } else if (tPer > 0 && sPer != tPer) {
+            bad.add(where + "student input '" + sin.get(0).getName() + "' " + shapeText(sin.get(0)) + " takes " + sPer
+                    + " values per image, the teacher's input '" + tin.get(0).getName() + "' " + shapeText(tin.get(0))
+                    + " takes " + tPer);
+        }
+        if (!bad.isEmpty()) {
+            return bad;
+        }
+        if (GradientBuilder.defaultTrainable(student).isEmpty()) {
+            bad.add(where + "the student has no float initializer the trainer could train");
+            return bad;
+        }
+        long sClasses;
+        try {
+            TrainingGraph tg = GradientBuilder.build(student, null, new Loss.SoftmaxCrossEntropy(), 2, 0);
+            long[] ls = tg.logitsShape();
+            sClasses = ls.length == 2 ? ls[1] : -1;
+            if (sClasses < 0) {
+                bad.add(where + "student output '" + student.graph().getOutput(0).getName() + "' has shape "
+                        + java.util.Arrays.toString(ls) + "; logits must be [N, classes]");
+            }
+        } catch (RuntimeException e) {
+            bad.add(where + "the trainer cannot train the student: " + e.getMessage());
+            return bad;
+        }
+        if (tPer > 0 && sClasses > 0) {
+            long tClasses = classes(teacher, tin.get(0));
+            if (tClasses != sClasses) {
+                bad.add(where + "student output '" + student.graph().getOutput(0).getName() + "' has " + sClasses
+                        + " classes, the teacher's output '" + teacher.graph().getOutput(0).getName() + "' has " + tClasses);
+            }
+        }
+        return bad;
+    }
+
+    private static List<ValueInfoProto> dataInputs(OnnxModel m) {
+        return m.graph().getInputList().stream().filter(v -> !m.initializers().containsKey(v.getName())).toList();
+    }
+
+    /** Values per image of a data input (product of the dimensions after the batch), -1 when not fixed. */
+    private static long perImage(ValueInfoProto in) {
+        var dims = in.getType().getTensorType().getShape().getDimList();
+        if (dims.size() < 2) {
+            return -1;
+        }
+        long n = 1;
+        for (int i = 1; i < dims.size(); i++) {
+            if (!dims.get(i).hasDimValue() || dims.get(i).getDimValue() <= 0) {
+                return -1;
+            }
+            n *= dims.get(i).getDimValue();
+        }
+        return n;
+    }
+
+    private static String shapeText(ValueInfoProto in) {
+        List<String> d = new ArrayList<>();
+        for (var x : in.getType().getTensorType().getShape().getDimList()) {
+            d.add(x.hasDimValue() ? Long.toString(x.getDimValue()) : x.getDimParam().isEmpty() ? "?" : x.getDimParam());
+        }
+        return "[" + String.join(",", d) + "]";
+    }
+
+    /** The teacher's class count: its first output's last dimension, run on one zero image when not declared. */
+    private static long classes(OnnxModel teacher, ValueInfoProto in) {
+        var out = teacher.graph().getOutput(0);
+        var dims = out.getType().getTensorType().getShape().getDimList();
+        if (dims.size() == 2 && dims.get(1).hasDimValue() && dims.get(1).getDimValue() > 0) {
+            return dims.get(1).getDimValue();
+        }
+        var inDims = in.getType().getTensorType().getShape().getDimList();
+        long[] shape = new long[inDims.size()];
+        shape[0] = 1;
+        for (int i = 1; i < shape.length; i++) {
+            shape[i] = inDims.get(i).getDimValue();
+        }
+        float[] zeros = new float[Math.toIntExact(perImage(in))];
+        var res = OrtRun.run(teacher, List.of(Map.of(in.getName(), new OrtRun.Value(shape, zeros))),
+                List.of(out.getName()), OptLevel.BASIC_OPT);
+        return res.get(0).get(out.getName()).data().length;
     }
 
     /** Metadata key where {@link Architectures#build} records the architecture. */
@@ -109,6 +258,26 @@ public final class KnowledgeDistillation implements CompressionTechnique {
     public TechniqueResult apply(OnnxModel model, TechniqueConfig config, TechniqueContext ctx) {
         if (ctx.train() == null) {
             throw new IllegalStateException("distillation needs training images: give --data");
+        }
+        String given = config.text("student");
+        if (isPath(given)) {
+            OnnxModel student = OnnxModel.load(Path.of(given));
+            String arch = student.metadata().get(ARCH_KEY);
+            ArchSpec spec = null;
+            if (arch != null) {
+                try {
+                    spec = ArchSpec.parse(arch);
+                } catch (IllegalArgumentException e) {
+                    spec = null; // metadata of another tool: train with the generic recipe
+                }
+            }
+            TechniqueResult r = distil(model, student, spec, config.integer("epochs"),
+                    (float) config.number("temperature"), (float) config.number("alpha"), config.bool("labels"), ctx);
+            Map<String, Object> stats = new LinkedHashMap<>(r.stats());
+            stats.put("student", given);
+            stats.put("studentSha256", OnnxModel.sha256Hex(student.toBytes()));
+            stats.put("studentRecipe", spec == null ? "generic (adamw, cosine from 1e-3)" : spec.toString());
+            return new TechniqueResult(r.model(), stats, r.notes());
         }
         ArchSpec spec = studentSpec(model, config);
         OnnxModel student = Architectures.build(spec, ctx.seed());
@@ -127,7 +296,8 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         LabeledImages train = labels ? ctx.train() : withoutLabels(ctx.train());
         float a = labels ? alpha : 1f;
         TrainConfig.Builder b = spec != null ? Architectures.defaults(spec, epochs, ctx.seed())
-                : TrainConfig.builder().epochs(epochs).seed(ctx.seed()).batch(128).optimizer("adamw", 1e-4f, 0f);
+                : TrainConfig.builder().epochs(epochs).seed(ctx.seed()).batch(128).optimizer("adamw", 1e-4f, 0f)
+                        .schedule(new LrSchedule.Cosine(1e-3f, 1e-5f, 0));
         TrainConfig cfg = b.threads(1).teacher(teacher, temperature, a).build();
         LabeledImages probe = ctx.validation() != null ? ctx.validation() : ctx.train();
         probe = probe.head(Math.min(1000, probe.count()));

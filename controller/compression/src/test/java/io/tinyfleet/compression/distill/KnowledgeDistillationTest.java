@@ -18,10 +18,15 @@ import io.tinyfleet.compression.pipeline.Provenance;
 import io.tinyfleet.runtime.data.LabeledImages;
 import io.tinyfleet.runtime.data.Preprocessing;
 import io.tinyfleet.runtime.model.OnnxModel;
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import io.tinyfleet.runtime.model.GraphBuilder;
+import io.tinyfleet.runtime.model.Tensors;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Distillation on a tiny random-initialised teacher and synthetic images, fixed seeds. */
 class KnowledgeDistillationTest {
@@ -117,5 +122,117 @@ class KnowledgeDistillationTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new KnowledgeDistillation().configure(Map.of("alpha", "1.5")));
         assertTrue(e.getMessage().contains("'alpha'"), e.getMessage());
+    }
+
+    @TempDir
+    Path dir;
+
+    /**
+     * A hand-built student without tinyfleet metadata: {@code x [N,in...]} flattened, Gemm to 16,
+     * {@code act}, Gemm to {@code classes}; seeded uniform weights.
+     */
+    static OnnxModel handStudent(long[] inDims, String act, int classes) {
+        Random r = new Random(3);
+        int in = 1;
+        for (long d : inDims) {
+            in *= (int) d;
+        }
+        float[] w1 = new float[16 * in];
+        float[] w2 = new float[classes * 16];
+        for (int i = 0; i < w1.length; i++) {
+            w1[i] = (float) ((r.nextDouble() * 2 - 1) * Math.sqrt(6.0 / in));
+        }
+        for (int i = 0; i < w2.length; i++) {
+            w2[i] = (float) ((r.nextDouble() * 2 - 1) * Math.sqrt(6.0 / 16));
+        }
+        Object[] dims = new Object[inDims.length + 1];
+        dims[0] = "N";
+        for (int i = 0; i < inDims.length; i++) {
+            dims[i + 1] = inDims[i];
+        }
+        return new GraphBuilder("student", 17).input("x", DataType.FLOAT, dims)
+                .initializer(Tensors.floats("w1", new long[] {16, in}, w1))
+                .initializer(Tensors.floats("b1", new long[] {16}, new float[16]))
+                .initializer(Tensors.floats("w2", new long[] {classes, 16}, w2))
+                .initializer(Tensors.floats("b2", new long[] {classes}, new float[classes]))
+                .node("flat", "Flatten", List.of("x"), List.of("f"), GraphBuilder.attr("axis", 1L))
+                .node("fc1", "Gemm", List.of("f", "w1", "b1"), List.of("h"), GraphBuilder.attr("transB", 1L))
+                .node("act1", act, List.of("h"), List.of("a"))
+                .node("fc2", "Gemm", List.of("a", "w2", "b2"), List.of("y"), GraphBuilder.attr("transB", 1L))
+                .output("y", DataType.FLOAT, "N", classes).build();
+    }
+
+    Path save(OnnxModel m, String name) {
+        Path p = dir.resolve(name);
+        m.save(p);
+        return p;
+    }
+
+    @Test
+    void studentPath_movesTheGivenStudentTowardTheTeacher_lossFallsAndAgreementRises() {
+        Path p = save(handStudent(new long[] {784}, "Relu", 10), "student.onnx");
+        KnowledgeDistillation kd = new KnowledgeDistillation();
+        TechniqueConfig c = kd.configure(Map.of("student", p.toString(), "epochs", "4"));
+        kd.check(teacher(), c);
+        TechniqueResult r = kd.apply(teacher(), c, ctx(images(2048, 1), images(256, 2)));
+        @SuppressWarnings("unchecked")
+        List<Double> loss = (List<Double>) r.stats().get("trainLoss");
+        assertTrue(loss.get(3) < loss.get(0), "loss falls: " + loss);
+        double before = (double) r.stats().get("agreementBefore");
+        double after = (double) r.stats().get("agreementAfter");
+        assertTrue(after > before + 0.1, "agreement rises: " + before + " -> " + after);
+        assertEquals(p.toString(), r.stats().get("student"));
+        assertEquals(16L * 784 + 16 + 16 * 10 + 10, r.stats().get("studentParams"));
+        assertEquals(OnnxModel.sha256Hex(OnnxModel.load(p).toBytes()), r.stats().get("studentSha256"));
+        assertEquals("x", r.model().graph().getInput(0).getName(), "the given student's graph is what comes out");
+    }
+
+    @Test
+    void studentPath_missingFile_isRefusedAtConfigure_namingTheField() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new KnowledgeDistillation()
+                .configure(Map.of("student", dir.resolve("nope.onnx").toString())));
+        assertTrue(e.getMessage().contains("'student'") && e.getMessage().contains("nope.onnx"), e.getMessage());
+        IllegalArgumentException sep = assertThrows(IllegalArgumentException.class, () -> new KnowledgeDistillation()
+                .configure(Map.of("student", "a,b.onnx")));
+        assertTrue(sep.getMessage().contains("'student'"), sep.getMessage());
+    }
+
+    @Test
+    void studentPath_inputOfAnotherSize_isRefusedBeforeWork_namingBothInputs() {
+        Path p = save(handStudent(new long[] {1, 32, 32}, "Relu", 10), "wide-input.onnx");
+        KnowledgeDistillation kd = new KnowledgeDistillation();
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> kd.check(teacher(), kd.configure(Map.of("student", p.toString()))));
+        assertTrue(e.getMessage().contains("field 'student'") && e.getMessage().contains("'x' [N,1,32,32] takes 1024")
+                && e.getMessage().contains("takes 784"), e.getMessage());
+    }
+
+    @Test
+    void studentPath_otherClassCount_isRefusedBeforeWork_namingBothOutputs() {
+        Path p = save(handStudent(new long[] {1, 28, 28}, "Relu", 5), "five.onnx");
+        KnowledgeDistillation kd = new KnowledgeDistillation();
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> kd.check(teacher(), kd.configure(Map.of("student", p.toString()))));
+        assertTrue(e.getMessage().contains("field 'student'") && e.getMessage().contains("'y' has 5 classes")
+                && e.getMessage().contains("has 10"), e.getMessage());
+    }
+
+    @Test
+    void studentPath_opWithoutGradientRule_isRefusedBeforeWork_namingTheNodeAndOp() {
+        Path p = save(handStudent(new long[] {784}, "Elu", 10), "elu.onnx");
+        KnowledgeDistillation kd = new KnowledgeDistillation();
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> kd.check(teacher(), kd.configure(Map.of("student", p.toString()))));
+        assertTrue(e.getMessage().contains("field 'student'") && e.getMessage().contains("act1 (Elu)"), e.getMessage());
+    }
+
+    @Test
+    void studentPath_notOnnx_isRefusedBeforeWork() throws Exception {
+        Path p = dir.resolve("junk.onnx");
+        java.nio.file.Files.writeString(p, "not a model");
+        KnowledgeDistillation kd = new KnowledgeDistillation();
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> kd.check(teacher(), kd.configure(Map.of("student", p.toString()))));
+        assertTrue(e.getMessage().contains("field 'student'") && e.getMessage().contains("junk.onnx"), e.getMessage());
     }
 }
