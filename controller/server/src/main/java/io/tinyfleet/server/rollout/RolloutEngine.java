@@ -89,8 +89,7 @@ public final class RolloutEngine {
 
     /** Records a device's status; returns false when it belongs to no rollout or is stale. */
     public synchronized boolean onStatus(DeploymentStatus s) {
-        Optional<DeviceDeployment> row = repo.devices(s.getDeploymentId()).stream()
-                .filter(d -> d.deviceId().equals(s.getDeviceId())).findFirst();
+        Optional<DeviceDeployment> row = repo.device(s.getDeploymentId(), s.getDeviceId());
         if (row.isEmpty()) {
             return false;
         }

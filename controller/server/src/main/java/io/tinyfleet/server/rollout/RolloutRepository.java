@@ -97,9 +97,39 @@ public final class RolloutRepository {
 
     /** Devices of a rollout, in wave and target order. */
     public List<DeviceDeployment> devices(String rolloutId) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT * FROM ota_rollout_devices WHERE rollout_id = ?")) {
-            ps.setString(1, rolloutId);
+        try {
+            List<DeviceDeployment> out = deviceRows("SELECT * FROM ota_rollout_devices WHERE rollout_id = ?", rolloutId);
+            Rollout r = find(rolloutId).orElse(null);
+            if (r != null) {
+                List<String> order = r.targets();
+                out.sort((a, b) -> Integer.compare(order.indexOf(a.deviceId()), order.indexOf(b.deviceId())));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read devices of rollout " + rolloutId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One device's row of a rollout: what each status message needs (a progress report of one
+     * device must not read every device of a 50-device rollout).
+     */
+    public Optional<DeviceDeployment> device(String rolloutId, String deviceId) {
+        try {
+            List<DeviceDeployment> rows = deviceRows(
+                    "SELECT * FROM ota_rollout_devices WHERE rollout_id = ? AND device_id = ?", rolloutId, deviceId);
+            return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read device " + deviceId + " of rollout " + rolloutId + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private List<DeviceDeployment> deviceRows(String sql, String... args) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
             List<DeviceDeployment> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -110,14 +140,7 @@ public final class RolloutRepository {
                             rs.getLong("updated_ms")));
                 }
             }
-            Rollout r = find(rolloutId).orElse(null);
-            if (r != null) {
-                List<String> order = r.targets();
-                out.sort((a, b) -> Integer.compare(order.indexOf(a.deviceId()), order.indexOf(b.deviceId())));
-            }
             return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read devices of rollout " + rolloutId + ": " + e.getMessage(), e);
         }
     }
 

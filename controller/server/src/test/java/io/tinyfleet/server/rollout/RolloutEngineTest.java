@@ -169,6 +169,22 @@ class RolloutEngineTest {
     }
 
     @Test
+    void aStatus_updatesOnlyItsOwnDevice_andUnknownDevicesOrRolloutsAreIgnored() {
+        engine.create("r1", "m", manifest, devices(3), WavePlan.parse("100%"), 100, 100, 0, 0);
+        assertTrue(engine.onStatus(DeploymentStatus.newBuilder().setDeploymentId("r1").setDeviceId("dev-1")
+                .setState(DeploymentState.DOWNLOADING).setProgressPct(40).setTimestampMs(ts.incrementAndGet()).build()));
+        assertEquals(40, engine.repository().device("r1", "dev-1").orElseThrow().progressPct());
+        assertEquals(0, engine.repository().device("r1", "dev-0").orElseThrow().progressPct());
+        assertEquals(List.of("dev-0", "dev-1", "dev-2"),
+                engine.repository().devices("r1").stream().map(DeviceDeployment::deviceId).toList());
+        assertTrue(engine.repository().device("r1", "dev-9").isEmpty());
+        assertEquals(false, engine.onStatus(DeploymentStatus.newBuilder().setDeploymentId("r1").setDeviceId("dev-9")
+                .setState(DeploymentState.ACTIVE).setTimestampMs(ts.incrementAndGet()).build()));
+        assertEquals(false, engine.onStatus(DeploymentStatus.newBuilder().setDeploymentId("r2").setDeviceId("dev-0")
+                .setState(DeploymentState.ACTIVE).setTimestampMs(ts.incrementAndGet()).build()));
+    }
+
+    @Test
     void wavePlan_parsesCountsAndPercentages_andRejectsNonsense() {
         assertEquals(List.of(1, 5, 10), WavePlan.parse("1,50%,100%").cumulative(10));
         assertEquals(List.of(1, 2), WavePlan.parse("1,50%").cumulative(2));
