@@ -109,24 +109,39 @@ public final class OtaSuite implements BenchSuite {
                 plainPahoLoop(server.brokerUrl(), store.artifact(warm), chunk, window);
 
                 // Alternating rounds (OTA, then the plain loop, each a fresh 20 MB model/topic): one
-                // transfer lasts about a second, so a single pair swings with whatever else the shared
-                // machine runs; the reported ratio is the median of the per-round ratios.
-                int rounds = o.quick() ? 1 : 5;
+                // transfer lasts about half a second, so a single pair swings with whatever else the
+                // shared machine runs; the reported ratio is the median of the per-round ratios. CPU
+                // milliseconds per MB (the whole JVM: broker, controller, agent) tell the protocol's
+                // cost apart from the machine's load.
+                int rounds = o.quick() ? 1 : 7;
                 List<Map<String, Object>> perRound = new ArrayList<>();
                 List<Double> ratios = new ArrayList<>();
                 List<Double> ratiosNoDelay = new ArrayList<>();
+                List<Double> cpuOta = new ArrayList<>();
+                List<Double> cpuPlainPerMB = new ArrayList<>();
                 Map<String, Object> t = null;
                 double otaSum = 0;
                 double plainSum = 0;
+                // every round's model is made before the first round, and each phase starts from a
+                // collected heap, so neither phase pays for garbage the bench itself left behind
+                List<ModelRecord> models = new ArrayList<>();
                 for (int k = 0; k < rounds; k++) {
-                    ModelRecord m = k == 0 ? big : store.store(paddedModel(mb * 1024 * 1024, o.seed() + 100 + k).toBytes(),
-                            "bench-" + mb + "mb-" + k, null, "bench");
+                    models.add(k == 0 ? big : store.store(paddedModel(mb * 1024 * 1024, o.seed() + 100 + k).toBytes(),
+                            "bench-" + mb + "mb-" + k, null, "bench"));
+                }
+                for (ModelRecord m : models) {
+                    byte[] art = store.artifact(m);
+                    System.gc();
                     long[] gc0 = gcCountAndMs();
                     t = transferOnce(deploy, ota, m);
                     long[] gc1 = gcCountAndMs();
-                    byte[] art = store.artifact(m);
+                    System.gc();
+                    long[] gc1b = gcCountAndMs();
+                    long cpu0 = processCpuNanos();
                     double plainMBs = plainPahoLoop(server.brokerUrl(), art, chunk, window);
+                    long cpuPlain = processCpuNanos() - cpu0;
                     long[] gc2 = gcCountAndMs();
+                    System.gc();
                     double plainNdMBs = plainPahoLoop(server.brokerUrl(), art, chunk, window,
                             io.tinyfleet.proto.net.TcpNoDelaySocketFactory.INSTANCE);
                     double otaMBs = m.artifactBytes() / 1e6 / (double) t.get("downloadSeconds");
@@ -138,8 +153,13 @@ public final class OtaSuite implements BenchSuite {
                     r.put("otaMBperS", round(otaMBs));
                     r.put("plainPahoMBperS", round(plainMBs));
                     r.put("ratio", round(otaMBs / plainMBs));
+                    cpuOta.add((long) t.get("downloadCpuNanos") / 1e6 / (m.artifactBytes() / 1e6));
+                    cpuPlainPerMB.add(cpuPlain / 1e6 / (art.length / 1e6));
+                    r.put("otaDownloadCpuMsPerMB", round(cpuOta.get(cpuOta.size() - 1)));
+                    r.put("plainCpuMsPerMB", round(cpuPlainPerMB.get(cpuPlainPerMB.size() - 1)));
                     r.put("gcOta", (gc1[0] - gc0[0]) + " collections, " + (gc1[1] - gc0[1]) + " ms");
-                    r.put("gcPlain", (gc2[0] - gc1[0]) + " collections, " + (gc2[1] - gc1[1]) + " ms");
+                    r.put("gcOtaDownload", t.get("downloadGc"));
+                    r.put("gcPlain", (gc2[0] - gc1b[0]) + " collections, " + (gc2[1] - gc1b[1]) + " ms");
                     r.put("plainNoDelayMBperS", round(plainNdMBs));
                     r.put("ratioToNoDelay", round(otaMBs / plainNdMBs));
                     perRound.add(r);
@@ -155,6 +175,10 @@ public final class OtaSuite implements BenchSuite {
                 transfer.put("ratio", round(ratios.get(rounds / 2)));
                 transfer.put("target", ">= 0.80 of the plain Paho loop (median of the rounds' ratios)");
                 transfer.put("ratioToPlainNoDelay", round(ratiosNoDelay.get(rounds / 2)));
+                java.util.Collections.sort(cpuOta);
+                java.util.Collections.sort(cpuPlainPerMB);
+                transfer.put("otaDownloadCpuMsPerMB", round(cpuOta.get(rounds / 2)));
+                transfer.put("plainCpuMsPerMB", round(cpuPlainPerMB.get(rounds / 2)));
                 transfer.put("otaDownloadSeconds", round((double) t.get("downloadSeconds")));
                 transfer.put("deployCallToAllChunksSeconds", round((double) t.get("toVerifyingSeconds")));
                 transfer.put("deployCallToActiveSeconds", round((double) t.get("toActiveSeconds")));
@@ -163,7 +187,9 @@ public final class OtaSuite implements BenchSuite {
                 transfer.put("note", "otaMBperS = artifact bytes / (first DOWNLOADING status .. all chunks stored and "
                         + "hashed); plain loop = first publish .. last chunk received, Paho's default sockets (Nagle on); "
                         + "plainNoDelay = the same loop with TCP_NODELAY, the socket setting the OTA clients use; "
-                        + "all after a 1 MB warm-up; "
+                        + "all after a 1 MB warm-up, every phase after System.gc(); cpuMsPerMB = CPU time of the "
+                        + "whole JVM (broker, controller, agent) in the phase per MB; gcOta spans deploy .. ACTIVE, "
+                        + "gcOtaDownload the download window; "
                         + "timeline, seconds and counters are the last round's");
             }
             out.put("transfer", transfer);
@@ -221,6 +247,8 @@ public final class OtaSuite implements BenchSuite {
         CountDownLatch active = new CountDownLatch(1);
         List<String> timeline = java.util.Collections.synchronizedList(new ArrayList<>());
         long[] firstDownload = new long[1];
+        long[] cpuAt = new long[2];
+        long[][] gcAt = new long[2][];
         long t0 = System.nanoTime();
         java.util.Set<String> before = new java.util.HashSet<>(FINISHED);
         ota.addStatusListener(s -> {
@@ -231,8 +259,12 @@ public final class OtaSuite implements BenchSuite {
             timeline.add(String.format("%.3f s %s %d%%", (now - t0) / 1e9, s.getState(), s.getProgressPct()));
             if (s.getState() == DeploymentState.DOWNLOADING && firstDownload[0] == 0) {
                 firstDownload[0] = now;
+                cpuAt[0] = processCpuNanos();
+                gcAt[0] = gcCountAndMs();
             }
             if (s.getState() == DeploymentState.VERIFYING) {
+                cpuAt[1] = processCpuNanos();
+                gcAt[1] = gcCountAndMs();
                 verifying.countDown();
             }
             if (s.getState() == DeploymentState.ACTIVE || s.getState() == DeploymentState.ROLLED_BACK
@@ -248,6 +280,8 @@ public final class OtaSuite implements BenchSuite {
         active.await(5, TimeUnit.MINUTES);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("downloadSeconds", (tVerify - firstDownload[0]) / 1e9);
+        r.put("downloadCpuNanos", cpuAt[1] - cpuAt[0]);
+        r.put("downloadGc", (gcAt[1][0] - gcAt[0][0]) + " collections, " + (gcAt[1][1] - gcAt[0][1]) + " ms");
         r.put("toVerifyingSeconds", (tVerify - t0) / 1e9);
         r.put("toActiveSeconds", (System.nanoTime() - t0) / 1e9);
         r.put("timeline", new ArrayList<>(timeline));
@@ -326,6 +360,12 @@ public final class OtaSuite implements BenchSuite {
                 }
             }
         }
+    }
+
+    /** CPU time of this whole JVM (broker, controller, agent and bench threads) so far. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Collections and their total milliseconds so far, all collectors (to tell GC noise apart). */
