@@ -12,6 +12,7 @@ import io.tinyfleet.compression.arch.ArchSpec;
 import io.tinyfleet.compression.arch.Architectures;
 import io.tinyfleet.compression.graph.OrtRun;
 import io.tinyfleet.compression.train.GradientBuilder;
+import io.tinyfleet.compression.train.InferenceExport;
 import io.tinyfleet.compression.train.Loss;
 import io.tinyfleet.compression.train.LrSchedule;
 import io.tinyfleet.compression.train.TrainConfig;
@@ -36,6 +37,8 @@ import java.util.Map;
  * 2015): the input model is the teacher; a narrower or shallower student of a known architecture
  * ({@code mlp}, {@code lenet5}, {@code mobile} with width/depth multipliers) is trained by the
  * project's {@link Trainer} on {@code alpha * T^2 * KL(teacher/T || student/T) + (1 - alpha) * CE}.
+ * By default ({@code width=0}) the student is the widest of its depth with at most {@code budget}
+ * (a quarter) of the teacher's parameters.
  *
  * <p>With {@code labels=false} it distils on unlabelled inputs only ("data-free-ish"): the labels are
  * replaced by zeros before the trainer sees them and alpha is 1, so the teacher's softened outputs
@@ -58,8 +61,11 @@ public final class KnowledgeDistillation implements CompressionTechnique {
     private static final ConfigSpec SPEC = new ConfigSpec(ID, List.of(
             ConfigField.text("student", "same", "same|mlp|lenet5|mobile, or the path of a student ONNX model"
                     + " (an inference model the trainer can train); same = the teacher's architecture (tinyfleet.arch metadata)"),
-            ConfigField.number("width", 0.5, 0, true, 8, false, "width multiplier of the student's hidden layers"),
+            ConfigField.number("width", 0.0, 0, false, 8, false, "width multiplier of the student's hidden layers;"
+                    + " 0 = the widest student with at most 'budget' of the teacher's parameters"),
             ConfigField.integer("depth", 0L, 0, 16, "repeatable blocks of the student (0 = the architecture's default)"),
+            ConfigField.number("budget", 0.25, 0, true, 1, false, "with width=0: the student's parameters"
+                    + " (BatchNorm folded, as exported) as a fraction of the teacher's, at most"),
             ConfigField.integer("epochs", 3L, 1, 200, "training epochs"),
             ConfigField.number("temperature", 4.0, 0, true, 100, false, "softening temperature T"),
             ConfigField.number("alpha", 0.7, 0, false, 1, false, "weight of the soft (teacher) loss; 1 - alpha for labels"),
@@ -251,7 +257,45 @@ public final class KnowledgeDistillation implements CompressionTechnique {
     static ArchSpec studentSpec(OnnxModel teacher, TechniqueConfig config) {
         String s = config.text("student");
         String arch = s.equals("same") ? ArchSpec.parse(teacher.metadata().get(ARCH_KEY)).arch() : s;
-        return new ArchSpec(arch, config.number("width"), config.integer("depth"));
+        double width = config.number("width");
+        int depth = config.integer("depth");
+        if (width > 0) {
+            return new ArchSpec(arch, width, depth);
+        }
+        long limit = (long) Math.floor(config.number("budget") * Architectures.parameters(teacher));
+        return widest(arch, depth, limit);
+    }
+
+    /**
+     * The widest {@code arch} of {@code depth} blocks whose exported (BatchNorm-folded) parameter count
+     * is at most {@code limit}, width to two decimals.
+     *
+     * @throws IllegalArgumentException when even width 0.01 is over the limit
+     */
+    static ArchSpec widest(String arch, int depth, long limit) {
+        ArchSpec best = null;
+        int lo = 1;
+        int hi = 800;
+        while (lo <= hi) { // parameters grow with width: bisect on hundredths
+            int mid = (lo + hi) >>> 1;
+            ArchSpec a = new ArchSpec(arch, mid / 100.0, depth);
+            if (exportedParameters(a) <= limit) {
+                best = a;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (best == null) {
+            throw new IllegalArgumentException("no " + arch + " student of depth " + depth + " fits in " + limit
+                    + " parameters: raise budget or give width");
+        }
+        return best;
+    }
+
+    /** Parameters of {@code spec} as the trainer exports it (BatchNorm folded into the convolutions). */
+    static long exportedParameters(ArchSpec spec) {
+        return Architectures.parameters(InferenceExport.foldBatchNorm(Architectures.build(spec, 0)));
     }
 
     @Override
@@ -317,6 +361,7 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         stats.put("labels", labels);
         stats.put("epochs", epochs);
         stats.put("trainLoss", r.history().stream().map(TrainResult.Epoch::trainLoss).toList());
+        stats.put("trainAccuracy", r.history().stream().map(TrainResult.Epoch::trainAccuracy).toList());
         stats.put("valAccuracy", r.history().stream().map(TrainResult.Epoch::valAccuracy).toList());
         stats.put("agreementBefore", before);
         stats.put("agreementAfter", after);

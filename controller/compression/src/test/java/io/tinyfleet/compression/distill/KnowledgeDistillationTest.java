@@ -235,4 +235,29 @@ class KnowledgeDistillationTest {
                 () -> kd.check(teacher(), kd.configure(Map.of("student", p.toString()))));
         assertTrue(e.getMessage().contains("field 'student'") && e.getMessage().contains("junk.onnx"), e.getMessage());
     }
+
+    @Test
+    void widthZero_picksTheWidestStudentWithinTheBudget() {
+        long limit = 24_954; // a quarter of the mobile baseline's 99,818
+        for (int depth : new int[] {2, 4}) {
+            ArchSpec a = KnowledgeDistillation.widest("mobile", depth, limit);
+            assertTrue(KnowledgeDistillation.exportedParameters(a) <= limit, a.toString());
+            ArchSpec wider = a.student(a.width() + 0.01, depth);
+            assertTrue(KnowledgeDistillation.exportedParameters(wider) > limit, wider + " would fit too");
+        }
+        assertEquals(99_818, KnowledgeDistillation.exportedParameters(ArchSpec.of("mobile")), "folded as the trainer exports");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KnowledgeDistillation.widest("mlp", 0, 100));
+        assertTrue(e.getMessage().contains("budget"), e.getMessage());
+    }
+
+    @Test
+    void defaultStudent_isAQuarterOfTheTeacher() {
+        KnowledgeDistillation kd = new KnowledgeDistillation();
+        ArchSpec s = KnowledgeDistillation.studentSpec(teacher(), kd.configure(Map.of()));
+        long tp = Architectures.parameters(teacher());
+        long sp = KnowledgeDistillation.exportedParameters(s);
+        assertEquals("mlp", s.arch());
+        assertTrue(sp <= tp / 4 && sp > tp / 5, sp + " of " + tp);
+    }
 }
