@@ -497,7 +497,9 @@ public final class Trainer {
             }
             try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
                 so.setIntraOpNumThreads(threads);
-                so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
+                // ALL: ORT's NCHWc conv kernels; the mobile teacher's batch of 128 takes 33 ms instead of
+                // 114-148 ms at EXTENDED (1 thread), and the teacher's forward pass dominated a distillation epoch
+                so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
                 session = Ort.env().createSession(model.toBytes(), so);
             }
             inputName = in.getName();
