@@ -9,6 +9,7 @@ import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.TechniqueRegistry;
 import io.tinyfleet.compression.TechniqueResult;
 import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.model.WireSize;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -178,7 +179,9 @@ public final class Pipeline {
      * Runs every step in order. Before anything runs, each step's {@link CompressionTechnique#unsupported}
      * is asked about the input; then before each step again about that step's actual input.
      *
-     * @param measurer figures before and after each step ({@link ModelMeasurer#NONE} for none)
+     * @param measurer figures before and after each step ({@link ModelMeasurer#NONE} for none); a step's
+     *                 {@code fileBytes} and {@code wireBytes} are those of its output with the provenance
+     *                 written (in the provenance itself the last step's sizes lack its own record)
      * @param log      one line per step as it starts and ends
      * @throws IllegalStateException naming the step that failed and why
      */
@@ -220,6 +223,14 @@ public final class Pipeline {
                     inputId, outId, before, after, Math.round(ms * 10) / 10.0, r.stats(), r.notes());
             records.add(rec);
             current = Provenance.write(r.model(), input, records, ctx.dataName(), datasetSha, ctx.seed());
+            if (after != null) {
+                // the sizes that ship: the output with its provenance (this step's record included)
+                after = new Metrics(after.accuracy(), current.sizeBytes(), WireSize.of(current), after.parameters(),
+                        after.macs(), after.latencyMs());
+                records.set(i, new StepRecord(rec.index(), rec.step(), rec.technique(), rec.version(), rec.config(),
+                        rec.inputSha256(), rec.outputSha256(), rec.inputId(), rec.outputId(), rec.before(), after,
+                        rec.millis(), rec.stats(), rec.notes()));
+            }
             before = after;
             inputId = outId;
             log.accept("[" + (i + 1) + "/" + steps.size() + "] done in " + Math.round(ms) + " ms");

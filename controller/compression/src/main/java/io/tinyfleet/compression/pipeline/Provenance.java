@@ -173,11 +173,13 @@ public final class Provenance {
      * not that hash), {@code srcM} (the source's figures, when measured), {@code srcMeta} (what the
      * trainer recorded on the source: epochs, batch, optimizer, schedule, loss, test accuracy; moved
      * out of the artifact's own {@code metadata_props}, which would otherwise describe the source as if
-     * it were the artifact), and one record per step: {@code step} (its pipeline text, every setting
+     * it were the artifact; empty values and values equal to this document's dataset, its hash, tool or
+     * seed are left out), and one record per step: {@code step} (its pipeline text, every setting
      * included), {@code t} (technique id {@code @} version), {@code out} (output content hash; the
      * input hash is the previous step's {@code out}, or {@code src}), {@code ms} (wall time),
      * {@code m} (figures after the step: {@code acc}, {@code file}, {@code wire}, {@code params},
-     * {@code macs}, {@code lat} in ms) and {@code stats} (the technique's own figures, 4 significant
+     * {@code macs}, {@code lat} in ms; the last step's sizes are measured before its own record is
+     * added) and {@code stats} (the technique's own figures, 4 significant
      * digits). Step ids are not stored: each is {@link #outputId} of the previous one (starting at the
      * source id), the step's technique, version and config and the seed; the last is {@value #ID_KEY}.
      * The technique's notes are messages to the user and are not kept.
@@ -225,7 +227,14 @@ public final class Provenance {
             }
             Map<String, String> meta = new TreeMap<>();
             source.metadata().forEach((k, v) -> {
-                if (moved(k) && !v.isEmpty() && !(k.equals(TRAIN_DATA_SHA_KEY) && v.equals(datasetSha256))) {
+                boolean same = switch (k) {
+                    case TRAIN_DATA_SHA_KEY -> v.equals(datasetSha256);
+                    case "tinyfleet.dataset" -> v.equals(dataset);
+                    case "tinyfleet.tool" -> v.equals(doc.path("tool").asText());
+                    case "tinyfleet.train.seed" -> v.equals(Long.toString(seed));
+                    default -> false;
+                };
+                if (moved(k) && !v.isEmpty() && !same) {
                     meta.put(k.substring(PREFIX.length()), v);
                 }
             });

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tinyfleet.compression.TechniqueRegistry;
 import io.tinyfleet.compression.TinyModels;
 import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.model.WireSize;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,7 @@ class ProvenanceCompactTest {
     private static OnnxModel trained() {
         return TinyModels.mlp().withMetadata(Provenance.ARCH_KEY, "mlp")
                 .withMetadata("tinyfleet.train.epochs", "15")
+                .withMetadata("tinyfleet.train.seed", "42")
                 .withMetadata("tinyfleet.train.masked", "")
                 .withMetadata("tinyfleet.testAccuracy", "0.9026")
                 .withMetadata("tinyfleet.session.disable_optimizers", "x");
@@ -57,6 +59,18 @@ class ProvenanceCompactTest {
     }
 
     @Test
+    void reportedSizes_areThoseOfTheOutputWithItsProvenance() {
+        var ctx = io.tinyfleet.compression.TechniqueContractTestAccess.context("mlp");
+        ModelMeasurer sizes = m -> new Metrics(null, m.sizeBytes(), WireSize.of(m), 0, null, null);
+        Pipeline.Result r = Pipeline.parse(SPEC, TechniqueRegistry.standard()).run(trained(), ctx, sizes, line -> { });
+        Metrics last = r.steps().get(1).after();
+        assertEquals(r.model().sizeBytes(), last.fileBytes());
+        assertEquals(WireSize.of(r.model()), last.wireBytes());
+        assertEquals(last, r.steps().get(1).after());
+        assertEquals(r.steps().get(0).after(), r.steps().get(1).before(), "a step starts from what the previous shipped");
+    }
+
+    @Test
     void theTrainersRecordsMoveIntoTheProvenance_sessionSettingsStay() {
         Pipeline.Result r = run(trained(), "prune:sparsity=0.5");
         var meta = r.model().metadata();
@@ -66,6 +80,7 @@ class ProvenanceCompactTest {
         assertEquals("mlp", meta.get(Provenance.ARCH_KEY));
         JsonNode srcMeta = Provenance.read(r.model()).path("srcMeta");
         assertEquals("15", srcMeta.path("train.epochs").asText());
+        assertFalse(srcMeta.has("train.seed"), "the seed is the document's own");
         assertEquals("0.9026", srcMeta.path("testAccuracy").asText());
         assertFalse(srcMeta.has("train.masked"), "empty values are left out");
 
