@@ -284,6 +284,25 @@ class TechniqueInvariantsTest {
     }
 
     @Test
+    void sparseClusterDecoder_foldsBackToTheSameFloatWeights_soInt8CanFollowIt() {
+        OnnxModel pruned = run(new MagnitudePruning(), Map.of("sparsity", "0.6"), TinyModels.mlp()).model();
+        OnnxModel dense = run(new KMeansWeightClustering(), Map.of("k", "8"), pruned).model();
+        OnnxModel sparse = run(new KMeansWeightClustering(), Map.of("k", "8", "encoding", "sparse"), pruned).model();
+        OnnxModel folded = io.tinyfleet.compression.quantize.common.Materialize.weights(sparse);
+        var ops = folded.graph().getNodeList().stream().map(n -> n.getOpType()).collect(java.util.stream.Collectors.toSet());
+        assertTrue(java.util.Collections.disjoint(ops, java.util.Set.of("CumSum", "ScatterElements", "Gather",
+                "ConstantOfShape", "Cast")), ops.toString());
+        OnnxModel denseFolded = io.tinyfleet.compression.quantize.common.Materialize.weights(dense);
+        for (String w : new String[] {"w1", "w2"}) {
+            assertEquals(DataType.FLOAT_VALUE, folded.initializers().get(w).getDataType(), w);
+            assertArrayEquals(Tensors.toFloats(denseFolded.initializers().get(w)), Tensors.toFloats(folded.initializers().get(w)), w);
+        }
+        TechniqueResult q = run(new StaticQdqQuantization(), Map.of(), sparse);
+        assertTrue(q.model().initializers().values().stream().anyMatch(t -> t.getDataType() == DataType.INT8_VALUE));
+        OrtRun.load(q.model());
+    }
+
+    @Test
     void int8_storesInt8Weights_andFusesInOnnxRuntime() {
         TechniqueResult r = run(new StaticQdqQuantization(), Map.of(), TinyModels.cnn());
         Map<String, TensorProto> w = r.model().initializers();
