@@ -120,7 +120,8 @@ public record SearchSpace(Map<String, List<Step>> settings, int maxDepth) {
         return out;
     }
 
-    private static String orderBlocker(List<String> order) {
+    /** Why {@code order} cannot run (see {@link #blocker}), or null when every step can follow the ones before it. */
+    public static String orderBlocker(List<String> order) {
         for (int i = 1; i < order.size(); i++) {
             String why = blocker(order.subList(0, i), order.get(i));
             if (why != null) {

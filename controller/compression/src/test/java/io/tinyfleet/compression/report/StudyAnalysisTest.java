@@ -32,6 +32,18 @@ class StudyAnalysisTest {
     }
 
     @Test
+    void weakerFirst_becomesTheNearestOrderTheSearchCanRun() {
+        // nothing that rewrites float weights can follow cluster or quantize: of the runnable orders
+        // (prune/lowrank either way, then cluster, then quantize) the one with fewest swapped pairs
+        assertEquals(List.of("prune", "lowrank", "cluster", "quantize"),
+                StudyAnalysis.closestRunnable(List.of("quantize", "cluster", "prune", "lowrank")));
+        assertEquals(List.of("lowrank", "prune", "quantize"),
+                StudyAnalysis.closestRunnable(List.of("lowrank", "quantize", "prune")));
+        List<String> runnable = List.of("prune", "cluster", "quantize");
+        assertEquals(runnable, StudyAnalysis.closestRunnable(runnable));
+    }
+
+    @Test
     void published_saysSo_whenNoOrderOfThatLengthStaysWithinOnePoint() {
         // every 3-step pipeline contains c, which alone costs 1 point: none stays within 1 point
         List<StudyAnalysis.Published> p = StudyAnalysis.published(FakeSearches.exhaustive(3));
