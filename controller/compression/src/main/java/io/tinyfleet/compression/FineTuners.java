@@ -15,8 +15,10 @@ import java.util.Map;
  * plus 2 epochs, accuracy drop in points): L1 criterion, batch 128 at lr 1e-3 3.1, at 3e-3 1.9;
  * batch 32 at 3e-3 1.4; batch 16 at 1e-3 1.8, at 2e-3 1.2, at 4e-3 1.6; L2 criterion, batch 16 at
  * 2e-3 1.1, at 3e-3 1.0. Small batches give the few fine-tuning epochs many more updates.
- * Distilling from the uncompressed model (Hinton et al. 2015, T = 4, alpha = 0.7) did not help
- * (1.96 vs 1.89 and 1.11 vs 1.06), so it is off by default.
+ * Distilling from the uncompressed model (Hinton et al. 2015, T = 4, alpha = 0.7) did not help there
+ * (1.96 vs 1.89 and 1.11 vs 1.06), so it is off by default; a step asks for it through its
+ * {@link FineTuner.Recipe}. Channel pruning does, at 4e-3: on the mobile CNN distillation is worth
+ * about a point (see {@code ChannelPruning}).
  */
 public final class FineTuners {
 
@@ -33,7 +35,8 @@ public final class FineTuners {
     }
 
     /**
-     * The trainer as a {@link FineTuner}: Adam with a cosine schedule from {@value #LEARNING_RATE}, batch
+     * The trainer as a {@link FineTuner}: Adam with a cosine schedule from {@value #LEARNING_RATE} (or the
+     * step's {@link FineTuner.Recipe#learningRate}), batch
      * {@value #BATCH}, the context's seed, masks keeping pruned zeros at zero and ties training only shared
      * centroids; labels only.
      */
@@ -43,7 +46,7 @@ public final class FineTuners {
 
     /** Like {@link #standard()}; with {@code distil} the loss also follows the uncompressed model's outputs. */
     public static FineTuner standard(boolean distil) {
-        return (model, epochs, masks, clusters, ctx, teacher) -> {
+        return (model, epochs, masks, clusters, ctx, teacher, recipe) -> {
             Map<String, float[]> m = new LinkedHashMap<>();
             masks.forEach((k, v) -> {
                 float[] f = new float[v.length];
@@ -52,10 +55,11 @@ public final class FineTuners {
                 }
                 m.put(k, f);
             });
+            float lr = recipe.learningRate() != null ? recipe.learningRate().floatValue() : LEARNING_RATE;
             TrainConfig.Builder cfg = TrainConfig.builder().epochs(epochs).batch(BATCH).seed(ctx.seed()).masks(m)
-                    .ties(clusters).schedule(new LrSchedule.Cosine(LEARNING_RATE, LEARNING_RATE / 100, 0))
+                    .ties(clusters).schedule(new LrSchedule.Cosine(lr, lr / 100, 0))
                     .progress(true);
-            if (distil && teacher != null) {
+            if ((distil || recipe.distil()) && teacher != null) {
                 cfg.teacher(teacher, TEMPERATURE, ALPHA);
             }
             ctx.progress().report("fine-tuning " + epochs + " epoch(s)", 0);

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import io.tinyfleet.compression.CompressionTechnique;
 import io.tinyfleet.compression.ConfigField;
 import io.tinyfleet.compression.ConfigSpec;
+import io.tinyfleet.compression.FineTuner;
 import io.tinyfleet.compression.TechniqueConfig;
 import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.TechniqueResult;
@@ -35,6 +36,16 @@ import java.util.Set;
  *
  * <p>A layer whose output reaches an Add of two activations (residual), a Concat, a graph output or
  * any op whose channel meaning is unknown keeps all its channels; the record says why.
+ *
+ * <p>{@code finetune=N} retrains the pruned model by default with knowledge distillation from the
+ * unpruned one (Hinton, Vinyals, Dean 2015) at a peak learning rate of 4e-3 (version 3; version 2
+ * trained on the labels at 2e-3). On the project's mobile CNN (Fashion-MNIST, 0.9139, ratio 0.5, L2,
+ * 2 epochs, full test set, accuracy change in points): labels at 2e-3 -2.18; distilled at 1e-3
+ * -2.34, 2e-3 -1.58, 3e-3 -1.32, 4e-3 -0.99, 5e-3 -1.34, 6e-3 -1.39 (a third of a point apart
+ * between neighbours: 4e-3 is the best measured, not a clear optimum); labels at 4e-3 -2.10;
+ * compensate=true distilled at 4e-3 -1.23, at 2e-3 -1.23; flips and 2 px shifts (the mobile
+ * training recipe's augmentation) hurt in 2 epochs: -3.12, distilled -2.80; L1 instead of L2 -1.60
+ * (distilled, 2e-3).
  */
 public final class ChannelPruning implements CompressionTechnique {
 
@@ -51,6 +62,10 @@ public final class ChannelPruning implements CompressionTechnique {
             ConfigField.choice("criterion", "rank channels by filter l1 or l2 norm, or by BatchNorm |gamma| (bn)",
                     "l1", "l2", "bn"),
             ConfigField.integer("finetune", 0L, 0, 100, "epochs of fine-tuning after pruning (needs --data)"),
+            ConfigField.bool("distil", true, "fine-tune also on the unpruned model's softened outputs "
+                    + "(knowledge distillation, T = 4, alpha = 0.7)"),
+            ConfigField.number("lr", 4e-3, 0, true, 0.1, false, "peak learning rate of the fine-tuning "
+                    + "(Adam, batch 16, cosine decay)"),
             ConfigField.bool("compensate", false, "add the mean contribution of removed channels (measured on "
                     + "calibration images) to the bias of the layers that read them"));
 
@@ -66,7 +81,7 @@ public final class ChannelPruning implements CompressionTechnique {
 
     @Override
     public int version() {
-        return 2;
+        return 3;
     }
 
     @Override
@@ -367,7 +382,8 @@ public final class ChannelPruning implements CompressionTechnique {
         List<String> notes = new ArrayList<>();
         notes.add("channels are removed, so MACs and latency drop; accuracy usually needs fine-tuning (finetune=N)");
         if (epochs > 0) {
-            out = ctx.requireFineTuner().fineTune(out, epochs, Map.of(), Map.of(), ctx, model);
+            out = ctx.requireFineTuner().fineTune(out, epochs, Map.of(), Map.of(), ctx, model,
+                    new FineTuner.Recipe(config.bool("distil"), config.number("lr")));
             notes.add("fine-tuned " + epochs + " epoch(s)");
         }
         Map<String, Object> stats = new LinkedHashMap<>();

@@ -1,0 +1,81 @@
+package io.tinyfleet.compression.prune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tinyfleet.compression.FineTuner;
+import io.tinyfleet.compression.FineTuners;
+import io.tinyfleet.compression.TechniqueContext;
+import io.tinyfleet.compression.TechniqueContractTestAccess;
+import io.tinyfleet.compression.TinyModels;
+import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.model.Tensors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ChannelPruningFineTuneTest {
+
+    private final ChannelPruning t = new ChannelPruning();
+
+    @Test
+    void badDistilOrLearningRate_namesTheField() {
+        for (String[] bad : List.of(new String[] {"distil", "maybe"}, new String[] {"lr", "0"},
+                new String[] {"lr", "fast"})) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> t.configure(Map.of("ratio", "0.5", bad[0], bad[1])));
+            assertTrue(e.getMessage().contains("'" + bad[0] + "'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void defaults_distilAtTheMeasuredLearningRate() {
+        var c = t.configure(Map.of("ratio", "0.5"));
+        assertTrue(c.bool("distil"));
+        assertEquals(4e-3, c.number("lr"), 1e-12);
+    }
+
+    /** The 8x8 context of the contract tests with the real trainer, recording what each fine-tune was asked. */
+    private static TechniqueContext recording(List<FineTuner.Recipe> recipes, List<OnnxModel> teachers) {
+        FineTuner real = FineTuners.standard();
+        FineTuner rec = (model, epochs, masks, clusters, ctx, teacher, recipe) -> {
+            recipes.add(recipe);
+            teachers.add(teacher);
+            return real.fineTune(model, epochs, masks, clusters, ctx, teacher, recipe);
+        };
+        return TechniqueContractTestAccess.context("cnn").withFineTuner(rec);
+    }
+
+    private float[] tunedWeight(String settings, List<FineTuner.Recipe> recipes, List<OnnxModel> teachers) {
+        Map<String, String> v = new java.util.LinkedHashMap<>(Map.of("ratio", "0.5", "finetune", "1"));
+        for (String kv : settings.split(",")) {
+            if (!kv.isEmpty()) {
+                v.put(kv.split("=")[0], kv.split("=")[1]);
+            }
+        }
+        OnnxModel out = t.apply(TinyModels.cnn(), t.configure(v), recording(recipes, teachers)).model();
+        return Tensors.toFloats(out.initializers().get("c1w"));
+    }
+
+    @Test
+    void distilAndLearningRate_reachTheTrainer_andChangeWhatItLearns() {
+        List<FineTuner.Recipe> recipes = new ArrayList<>();
+        List<OnnxModel> teachers = new ArrayList<>();
+        float[] plain = tunedWeight("distil=false,lr=0.002", recipes, teachers);
+        float[] faster = tunedWeight("distil=false,lr=0.004", recipes, teachers);
+        float[] distilled = tunedWeight("distil=true,lr=0.002", recipes, teachers);
+        assertEquals(List.of(new FineTuner.Recipe(false, 0.002), new FineTuner.Recipe(false, 0.004),
+                new FineTuner.Recipe(true, 0.002)), recipes);
+        assertNotNull(teachers.get(2));
+        assertEquals(TinyModels.cnn().sha256(), teachers.get(2).sha256(), "the teacher is the unpruned model");
+        assertFalse(Arrays.equals(plain, faster), "a higher learning rate trains other weights");
+        assertFalse(Arrays.equals(plain, distilled), "the teacher's outputs train other weights");
+        assertTrue(Arrays.equals(plain, tunedWeight("distil=false,lr=0.002", recipes, teachers)),
+                "deterministic for the seed");
+    }
+}
