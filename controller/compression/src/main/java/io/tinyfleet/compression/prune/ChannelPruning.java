@@ -45,7 +45,7 @@ import java.util.Set;
  * between neighbours: 4e-3 is the best measured, not a clear optimum); labels at 4e-3 -2.10;
  * compensate=true distilled at 4e-3 -1.23, at 2e-3 -1.23; flips and 2 px shifts (the mobile
  * training recipe's augmentation) hurt in 2 epochs: -3.12, distilled -2.80; L1 instead of L2 -1.60
- * (distilled, 2e-3).
+ * (distilled, 2e-3). On LeNet-5 (0.9029) the default gives -1.10, labels at 2e-3 -1.06.
  */
 public final class ChannelPruning implements CompressionTechnique {
 
