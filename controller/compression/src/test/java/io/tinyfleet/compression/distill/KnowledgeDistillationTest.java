@@ -274,4 +274,18 @@ class KnowledgeDistillationTest {
         assertEquals(4, given.effectiveDepth());
         assertEquals(22_239, KnowledgeDistillation.exportedParameters(given));
     }
+
+    @Test
+    void teacher_seesTheSameFlippedAndShiftedBatchAsTheStudent() {
+        // teacher = the student itself and a learning rate of 0: the soft loss (alpha 1) is zero only when
+        // both ran on the same augmented images; shifting these 3-row bands by up to 2 rows moves the
+        // class pattern, so a teacher fed the clean batch would disagree
+        OnnxModel m = handStudent(new long[] {1, 28, 28}, "Relu", 10);
+        io.tinyfleet.compression.train.TrainConfig cfg = io.tinyfleet.compression.train.TrainConfig.builder()
+                .epochs(1).batch(64).seed(3).schedule(new io.tinyfleet.compression.train.LrSchedule.Constant(0f))
+                .augmentation(Architectures.MOBILE_AUGMENTATION).teacher(m, 4f, 1f).build();
+        double loss = io.tinyfleet.compression.train.Trainer.train(m, cfg, images(512, 1), null, Preprocessing.DEFAULT,
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).history().get(0).trainLoss();
+        assertEquals(0.0, loss, 1e-5);
+    }
 }
