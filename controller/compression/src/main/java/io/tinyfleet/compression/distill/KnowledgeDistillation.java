@@ -68,7 +68,8 @@ public final class KnowledgeDistillation implements CompressionTechnique {
             ConfigField.number("budget", 0.25, 0, true, 1, false, "with width=0: the student's parameters"
                     + " (BatchNorm folded, as exported) as a fraction of the teacher's, at most"),
             ConfigField.integer("epochs", 3L, 1, 200, "training epochs"),
-            ConfigField.number("temperature", 4.0, 0, true, 100, false, "softening temperature T"),
+            ConfigField.number("temperature", 2.0, 0, true, 100, false, "softening temperature T (2: on mobile,"
+                    + " 20 epochs, 89.75 % against 89.46 % at T=4)"),
             ConfigField.number("alpha", 0.7, 0, false, 1, false, "weight of the soft (teacher) loss; 1 - alpha for labels"),
             ConfigField.bool("labels", true, "false: distil on unlabelled inputs, the teacher as the only target")),
             KnowledgeDistillation::checkStudentField);
