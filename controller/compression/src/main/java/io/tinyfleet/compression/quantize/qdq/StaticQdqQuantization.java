@@ -159,13 +159,12 @@ public final class StaticQdqQuantization implements CompressionTechnique {
     /** Quantizes every target layer except those whose weight is in {@code keepFloat}. */
     public TechniqueResult quantize(OnnxModel input, TechniqueConfig config, TechniqueContext ctx, Set<String> keepFloatAsked) {
         OnnxModel upgraded = OpsetUpgrade.atLeast(input, 13);
-        Map<String, String> slow = config.text("layers").equals("fast")
-                ? slowInt8Convs(Materialize.weights(upgraded)) : Map.of();
+        OnnxModel model = Materialize.weights(upgraded);
+        Map<String, String> slow = config.text("layers").equals("fast") ? slowInt8Convs(model) : Map.of();
         Set<String> keepFloat = new LinkedHashSet<>(keepFloatAsked);
         keepFloat.addAll(slow.keySet());
         Map<String, String[]> clustered = clusteredWeights(upgraded);
         Map<String, TensorProto> upgradedInits = upgraded.initializers();
-        OnnxModel model = Materialize.weights(upgraded);
         GraphProto g = model.graph();
         Map<String, NodeProto> producers = Graphs.producers(g);
         Map<String, List<NodeProto>> consumers = Graphs.consumers(g);
