@@ -10,6 +10,7 @@ import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.TechniqueResult;
 import io.tinyfleet.compression.arch.ArchSpec;
 import io.tinyfleet.compression.arch.Architectures;
+import io.tinyfleet.compression.graph.Graphs;
 import io.tinyfleet.compression.graph.OrtRun;
 import io.tinyfleet.compression.train.GradientBuilder;
 import io.tinyfleet.compression.train.InferenceExport;
@@ -118,9 +119,8 @@ public final class KnowledgeDistillation implements CompressionTechnique {
 
     @Override
     public List<String> unsupported(OnnxModel model, TechniqueConfig config) {
-        List<String> bad = new ArrayList<>(io.tinyfleet.compression.graph.Graphs.customDomainNodes(model));
-        List<ValueInfoProto> inputs = model.graph().getInputList().stream()
-                .filter(v -> !model.initializers().containsKey(v.getName())).toList();
+        List<String> bad = new ArrayList<>(Graphs.customDomainNodes(model));
+        List<ValueInfoProto> inputs = Graphs.realInputs(model.graph());
         if (inputs.size() != 1) {
             bad.add("teacher must have exactly one data input, has " + inputs.size());
         }
@@ -150,10 +150,10 @@ public final class KnowledgeDistillation implements CompressionTechnique {
             bad.add(where + e.getMessage());
             return bad;
         }
-        for (String n : io.tinyfleet.compression.graph.Graphs.customDomainNodes(student)) {
+        for (String n : Graphs.customDomainNodes(student)) {
             bad.add(where + "student " + n);
         }
-        List<ValueInfoProto> sin = dataInputs(student);
+        List<ValueInfoProto> sin = Graphs.realInputs(student.graph());
         if (sin.size() != 1) {
             bad.add(where + "the student must have exactly one data input, it has "
                     + sin.stream().map(ValueInfoProto::getName).toList());
@@ -164,7 +164,7 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         if (!bad.isEmpty()) {
             return bad;
         }
-        List<ValueInfoProto> tin = dataInputs(teacher);
+        List<ValueInfoProto> tin = Graphs.realInputs(teacher.graph());
         long sPer = perImage(sin.get(0));
         long tPer = tin.size() == 1 ? perImage(tin.get(0)) : -1;
         if (sPer < 0) {
@@ -203,10 +203,6 @@ public final class KnowledgeDistillation implements CompressionTechnique {
             }
         }
         return bad;
-    }
-
-    private static List<ValueInfoProto> dataInputs(OnnxModel m) {
-        return m.graph().getInputList().stream().filter(v -> !m.initializers().containsKey(v.getName())).toList();
     }
 
     /** Values per image of a data input (product of the dimensions after the batch), -1 when not fixed. */
@@ -405,8 +401,7 @@ public final class KnowledgeDistillation implements CompressionTechnique {
 
     /** Top-1 class per image, in batches of 256. */
     static int[] argmax(OnnxModel model, LabeledImages data, Preprocessing pre) {
-        ValueInfoProto in = model.graph().getInputList().stream()
-                .filter(v -> !model.initializers().containsKey(v.getName())).findFirst().orElseThrow();
+        ValueInfoProto in = Graphs.realInputs(model.graph()).stream().findFirst().orElseThrow();
         int rank = in.getType().getTensorType().getShape().getDimCount();
         int pixels = data.rows() * data.cols();
         int n = data.count();

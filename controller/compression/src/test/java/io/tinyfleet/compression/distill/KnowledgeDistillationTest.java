@@ -197,43 +197,42 @@ class KnowledgeDistillationTest {
         assertTrue(sep.getMessage().contains("'student'"), sep.getMessage());
     }
 
+    /** The message with which distilling {@link #teacher()} into the student at {@code p} is refused before any work. */
+    String refusal(Path p) {
+        KnowledgeDistillation kd = new KnowledgeDistillation();
+        return assertThrows(UnsupportedModelException.class,
+                () -> kd.check(teacher(), kd.configure(Map.of("student", p.toString())))).getMessage();
+    }
+
     @Test
     void studentPath_inputOfAnotherSize_isRefusedBeforeWork_namingBothInputs() {
         Path p = save(handStudent(new long[] {1, 32, 32}, "Relu", 10), "wide-input.onnx");
-        KnowledgeDistillation kd = new KnowledgeDistillation();
-        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
-                () -> kd.check(teacher(), kd.configure(Map.of("student", p.toString()))));
-        assertTrue(e.getMessage().contains("field 'student'") && e.getMessage().contains("'x' [N,1,32,32] takes 1024")
-                && e.getMessage().contains("takes 784"), e.getMessage());
+        String m = refusal(p);
+        assertTrue(m.contains("field 'student'") && m.contains("'x' [N,1,32,32] takes 1024")
+                && m.contains("takes 784"), m);
     }
 
     @Test
     void studentPath_otherClassCount_isRefusedBeforeWork_namingBothOutputs() {
         Path p = save(handStudent(new long[] {1, 28, 28}, "Relu", 5), "five.onnx");
-        KnowledgeDistillation kd = new KnowledgeDistillation();
-        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
-                () -> kd.check(teacher(), kd.configure(Map.of("student", p.toString()))));
-        assertTrue(e.getMessage().contains("field 'student'") && e.getMessage().contains("'y' has 5 classes")
-                && e.getMessage().contains("has 10"), e.getMessage());
+        String m = refusal(p);
+        assertTrue(m.contains("field 'student'") && m.contains("'y' has 5 classes")
+                && m.contains("has 10"), m);
     }
 
     @Test
     void studentPath_opWithoutGradientRule_isRefusedBeforeWork_namingTheNodeAndOp() {
         Path p = save(handStudent(new long[] {784}, "Elu", 10), "elu.onnx");
-        KnowledgeDistillation kd = new KnowledgeDistillation();
-        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
-                () -> kd.check(teacher(), kd.configure(Map.of("student", p.toString()))));
-        assertTrue(e.getMessage().contains("field 'student'") && e.getMessage().contains("act1 (Elu)"), e.getMessage());
+        String m = refusal(p);
+        assertTrue(m.contains("field 'student'") && m.contains("act1 (Elu)"), m);
     }
 
     @Test
     void studentPath_notOnnx_isRefusedBeforeWork() throws Exception {
         Path p = dir.resolve("junk.onnx");
         java.nio.file.Files.writeString(p, "not a model");
-        KnowledgeDistillation kd = new KnowledgeDistillation();
-        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
-                () -> kd.check(teacher(), kd.configure(Map.of("student", p.toString()))));
-        assertTrue(e.getMessage().contains("field 'student'") && e.getMessage().contains("junk.onnx"), e.getMessage());
+        String m = refusal(p);
+        assertTrue(m.contains("field 'student'") && m.contains("junk.onnx"), m);
     }
 
     @Test
