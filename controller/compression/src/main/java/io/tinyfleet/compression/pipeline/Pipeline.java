@@ -227,9 +227,7 @@ public final class Pipeline {
                 // the sizes that ship: the output with its provenance (this step's record included)
                 after = new Metrics(after.accuracy(), current.sizeBytes(), WireSize.of(current), after.parameters(),
                         after.macs(), after.latencyMs());
-                records.set(i, new StepRecord(rec.index(), rec.step(), rec.technique(), rec.version(), rec.config(),
-                        rec.inputSha256(), rec.outputSha256(), rec.inputId(), rec.outputId(), rec.before(), after,
-                        rec.millis(), rec.stats(), rec.notes()));
+                records.set(i, rec.withAfter(after));
             }
             before = after;
             inputId = outId;

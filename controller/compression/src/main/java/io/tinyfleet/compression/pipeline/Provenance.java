@@ -148,16 +148,25 @@ public final class Provenance {
 
     /** A step of the first, verbose format in the compact form. */
     private static JsonNode compactStep(JsonNode s) {
+        return compactStep(s.path("step").asText(), s.path("technique").asText(), s.path("version").asInt(),
+                s.path("outputSha256").asText(), s.path("millis").asDouble(),
+                s.path("after").isObject() ? JSON.convertValue(s.get("after"), Metrics.class) : null,
+                s.path("stats").isObject() ? JSON.convertValue(s.get("stats"), Map.class) : null);
+    }
+
+    /** One step's record in the compact form (see {@link #write}). */
+    private static ObjectNode compactStep(String step, String technique, int version, String outputSha256,
+                                          double millis, Metrics after, Map<?, ?> stats) {
         ObjectNode c = JSON.createObjectNode();
-        c.put("step", s.path("step").asText());
-        c.put("t", s.path("technique").asText() + "@" + s.path("version").asInt());
-        c.put("out", s.path("outputSha256").asText());
-        c.put("ms", Math.round(s.path("millis").asDouble()));
-        if (s.path("after").isObject()) {
-            c.set("m", JSON.valueToTree(metrics(JSON.convertValue(s.get("after"), Metrics.class))));
+        c.put("step", step);
+        c.put("t", technique + "@" + version);
+        c.put("out", outputSha256);
+        c.put("ms", Math.round(millis));
+        if (after != null) {
+            c.set("m", JSON.valueToTree(metrics(after)));
         }
-        if (s.path("stats").isObject() && s.get("stats").size() > 0) {
-            c.set("stats", JSON.valueToTree(round(JSON.convertValue(s.get("stats"), Object.class))));
+        if (stats != null && !stats.isEmpty()) {
+            c.set("stats", JSON.valueToTree(round(stats)));
         }
         return c;
     }
@@ -201,11 +210,7 @@ public final class Provenance {
         if (earlier != null) {
             boolean verbose = !earlier.has("v");
             String src = verbose ? earlier.path("sourceSha256").asText() : earlier.path("src").asText();
-            String srcId = verbose ? earlier.path("sourceId").asText() : earlier.path("srcId").asText(src);
-            doc.put("src", src);
-            if (!srcId.equals(src)) {
-                doc.put("srcId", srcId);
-            }
+            putSource(doc, src, verbose ? earlier.path("sourceId").asText() : earlier.path("srcId").asText(src));
             JsonNode firstBefore = verbose ? earlier.path("steps").path(0).path("before") : earlier.path("srcM");
             if (firstBefore.isObject()) {
                 doc.set("srcM", verbose ? JSON.valueToTree(metrics(JSON.convertValue(firstBefore, Metrics.class)))
@@ -216,12 +221,7 @@ public final class Provenance {
             }
             steps.addAll(steps(source));
         } else {
-            String src = contentSha256(source);
-            doc.put("src", src);
-            String srcId = id(source);
-            if (!srcId.equals(src)) {
-                doc.put("srcId", srcId);
-            }
+            putSource(doc, contentSha256(source), id(source));
             if (!records.isEmpty() && records.get(0).before() != null) {
                 doc.set("srcM", JSON.valueToTree(metrics(records.get(0).before())));
             }
@@ -243,18 +243,8 @@ public final class Provenance {
             }
         }
         for (StepRecord r : records) {
-            ObjectNode c = JSON.createObjectNode();
-            c.put("step", r.step());
-            c.put("t", r.technique() + "@" + r.version());
-            c.put("out", r.outputSha256());
-            c.put("ms", Math.round(r.millis()));
-            if (r.after() != null) {
-                c.set("m", JSON.valueToTree(metrics(r.after())));
-            }
-            if (r.stats() != null && !r.stats().isEmpty()) {
-                c.set("stats", JSON.valueToTree(round(r.stats())));
-            }
-            steps.add(c);
+            steps.add(compactStep(r.step(), r.technique(), r.version(), r.outputSha256(), r.millis(), r.after(),
+                    r.stats()));
         }
         doc.set("steps", steps);
         try {
@@ -271,6 +261,14 @@ public final class Provenance {
                     .withMetadata(FAMILY_KEY, family(source));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write provenance: " + e.getMessage(), e);
+        }
+    }
+
+    /** The source's content hash, and its id only where that is not the hash. */
+    private static void putSource(ObjectNode doc, String src, String srcId) {
+        doc.put("src", src);
+        if (!srcId.equals(src)) {
+            doc.put("srcId", srcId);
         }
     }
 

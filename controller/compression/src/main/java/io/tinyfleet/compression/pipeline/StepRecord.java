@@ -24,4 +24,10 @@ import java.util.Map;
 public record StepRecord(int index, String step, String technique, int version, Map<String, String> config,
                          String inputSha256, String outputSha256, String inputId, String outputId, Metrics before,
                          Metrics after, double millis, Map<String, Object> stats, List<String> notes) {
+
+    /** The same record with other figures after the step. */
+    public StepRecord withAfter(Metrics figures) {
+        return new StepRecord(index, step, technique, version, config, inputSha256, outputSha256, inputId, outputId,
+                before, figures, millis, stats, notes);
+    }
 }
