@@ -153,32 +153,30 @@ public final class OtaSuite implements BenchSuite {
                     r.put("otaMBperS", round(otaMBs));
                     r.put("plainPahoMBperS", round(plainMBs));
                     r.put("ratio", round(otaMBs / plainMBs));
-                    cpuOta.add((long) t.get("downloadCpuNanos") / 1e6 / (m.artifactBytes() / 1e6));
-                    cpuPlainPerMB.add(cpuPlain / 1e6 / (art.length / 1e6));
-                    r.put("otaDownloadCpuMsPerMB", round(cpuOta.get(cpuOta.size() - 1)));
-                    r.put("plainCpuMsPerMB", round(cpuPlainPerMB.get(cpuPlainPerMB.size() - 1)));
-                    r.put("gcOta", (gc1[0] - gc0[0]) + " collections, " + (gc1[1] - gc0[1]) + " ms");
+                    double otaCpu = (long) t.get("downloadCpuNanos") / 1e6 / (m.artifactBytes() / 1e6);
+                    double plainCpu = cpuPlain / 1e6 / (art.length / 1e6);
+                    cpuOta.add(otaCpu);
+                    cpuPlainPerMB.add(plainCpu);
+                    r.put("otaDownloadCpuMsPerMB", round(otaCpu));
+                    r.put("plainCpuMsPerMB", round(plainCpu));
+                    r.put("gcOta", gcDelta(gc0, gc1));
                     r.put("gcOtaDownload", t.get("downloadGc"));
-                    r.put("gcPlain", (gc2[0] - gc1b[0]) + " collections, " + (gc2[1] - gc1b[1]) + " ms");
+                    r.put("gcPlain", gcDelta(gc1b, gc2));
                     r.put("plainNoDelayMBperS", round(plainNdMBs));
                     r.put("ratioToNoDelay", round(otaMBs / plainNdMBs));
                     perRound.add(r);
                 }
-                java.util.Collections.sort(ratios);
-                java.util.Collections.sort(ratiosNoDelay);
                 transfer.put("artifactBytes", big.artifactBytes());
                 transfer.put("chunkBytes", chunk);
                 transfer.put("inFlight", window);
                 transfer.put("rounds", perRound);
                 transfer.put("otaMBperS", round(otaSum / rounds));
                 transfer.put("plainPahoMBperS", round(plainSum / rounds));
-                transfer.put("ratio", round(ratios.get(rounds / 2)));
+                transfer.put("ratio", round(median(ratios)));
                 transfer.put("target", ">= 0.80 of the plain Paho loop (median of the rounds' ratios)");
-                transfer.put("ratioToPlainNoDelay", round(ratiosNoDelay.get(rounds / 2)));
-                java.util.Collections.sort(cpuOta);
-                java.util.Collections.sort(cpuPlainPerMB);
-                transfer.put("otaDownloadCpuMsPerMB", round(cpuOta.get(rounds / 2)));
-                transfer.put("plainCpuMsPerMB", round(cpuPlainPerMB.get(rounds / 2)));
+                transfer.put("ratioToPlainNoDelay", round(median(ratiosNoDelay)));
+                transfer.put("otaDownloadCpuMsPerMB", round(median(cpuOta)));
+                transfer.put("plainCpuMsPerMB", round(median(cpuPlainPerMB)));
                 transfer.put("otaDownloadSeconds", round((double) t.get("downloadSeconds")));
                 transfer.put("deployCallToAllChunksSeconds", round((double) t.get("toVerifyingSeconds")));
                 transfer.put("deployCallToActiveSeconds", round((double) t.get("toActiveSeconds")));
@@ -281,7 +279,7 @@ public final class OtaSuite implements BenchSuite {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("downloadSeconds", (tVerify - firstDownload[0]) / 1e9);
         r.put("downloadCpuNanos", cpuAt[1] - cpuAt[0]);
-        r.put("downloadGc", (gcAt[1][0] - gcAt[0][0]) + " collections, " + (gcAt[1][1] - gcAt[0][1]) + " ms");
+        r.put("downloadGc", gcDelta(gcAt[0], gcAt[1]));
         r.put("toVerifyingSeconds", (tVerify - t0) / 1e9);
         r.put("toActiveSeconds", (System.nanoTime() - t0) / 1e9);
         r.put("timeline", new ArrayList<>(timeline));
@@ -360,6 +358,18 @@ public final class OtaSuite implements BenchSuite {
                 }
             }
         }
+    }
+
+    /** The middle value (upper middle for an even count). */
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        java.util.Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    /** Collections and milliseconds between two {@link #gcCountAndMs} readings, as text. */
+    private static String gcDelta(long[] from, long[] to) {
+        return (to[0] - from[0]) + " collections, " + (to[1] - from[1]) + " ms";
     }
 
     /** CPU time of this whole JVM (broker, controller, agent and bench threads) so far. */
