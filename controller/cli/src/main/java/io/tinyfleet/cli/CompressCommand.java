@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
  * output the same way (accuracy, file and wire bytes, parameters, MACs, p50 latency at batch 1) and
  * writes the output with its provenance.
  */
-@Command(name = "compress", mixinStandardHelpOptions = true,
+@Command(name = "compress", mixinStandardHelpOptions = true, usageHelpWidth = 110, // the step table is laid out for it
         description = {"Compress an ONNX model with a pipeline of techniques and report before/after figures.",
                 "",
                 "Pipeline text: steps joined by '>', e.g.",
