@@ -58,8 +58,9 @@ final class DemoDeploy {
         DemoModel.Prepared model = DemoModel.prepare(42);
         ArtifactStore store = controller.context().getBean(ArtifactStore.class);
         ModelRecord m = store.store(model.model().toBytes(), model.name(), model.shardFile(), "demo");
-        System.out.printf("[deploy] model %s (%d bytes, %d on the wire) -> %s in waves 1,100%%%n",
-                m.id().substring(0, 12), m.modelBytes(), m.artifactBytes(), devices);
+        System.out.printf("[deploy] model %s (%,d bytes; %,d on the wire%s) -> %s in waves 1,100%%%n",
+                m.id().substring(0, 12), m.modelBytes(), m.artifactBytes(), DeployCommand.withShard(m.evalSamples()),
+                devices);
         Rollout r = controller.context().getBean(DeploymentService.class)
                 .deploy(new DeployRequest(m.id(), devices, "1,100%", 1000.0, model.minAccuracy(), null, null, null, 10));
         RolloutEngine engine = controller.context().getBean(RolloutEngine.class);

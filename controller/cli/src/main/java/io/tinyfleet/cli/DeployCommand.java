@@ -110,8 +110,9 @@ public final class DeployCommand implements Callable<Integer> {
                 if (json) {
                     Json.print(System.out, rec);
                 } else {
-                    System.out.printf("stored %s as %s (%d bytes, %d on the wire)%n", file, modelRef,
-                            rec.path("modelBytes").asLong(), rec.path("artifactBytes").asLong());
+                    System.out.printf("stored %s as %s (%,d bytes; %,d on the wire%s)%n", file, modelRef,
+                            rec.path("modelBytes").asLong(), rec.path("artifactBytes").asLong(),
+                            withShard(rec.path("evalSamples").asInt()));
                 }
                 return 0;
             }
@@ -236,5 +237,13 @@ public final class DeployCommand implements Callable<Integer> {
         s.put("devices", devices);
         s.put("ok", ok);
         return s;
+    }
+
+    /**
+     * {@code " with its N-image eval shard"}, or nothing: an OTA artifact is the zstd of the model and
+     * its eval shard, so its wire size exceeds the model's own {@code wireBytes} when a shard ships.
+     */
+    static String withShard(int evalSamples) {
+        return evalSamples > 0 ? " with its " + evalSamples + "-image eval shard" : "";
     }
 }
