@@ -249,11 +249,14 @@ class TechniqueInvariantsTest {
         OnnxModel sparse = run(new KMeansWeightClustering(), Map.of("k", "8", "encoding", "sparse"), pruned).model();
         var inputs = TinyModels.inputs(pruned);
         assertEquals(0.0, TinyModels.relativeError(TinyModels.run(dense, inputs), TinyModels.run(sparse, inputs)), 1e-6);
-        assertEquals(DataType.UINT8_VALUE, sparse.initializers().get("w1__gaps").getDataType());
-        long denseBytes = dense.initializers().get("w1__indices").getRawData().size();
-        long sparseBytes = sparse.initializers().get("w1__gaps").getRawData().size()
-                + sparse.initializers().get("w1__indices").getRawData().size();
-        assertTrue(sparseBytes < 0.5 * denseBytes, "w1 indices " + denseBytes + " B dense, " + sparseBytes + " B sparse");
+        assertEquals(DataType.UINT8_VALUE, sparse.initializers().get("sparse__gaps").getDataType());
+        long denseBytes = dense.initializers().get("w1__indices").getRawData().size()
+                + dense.initializers().get("w2__indices").getRawData().size();
+        long sparseBytes = sparse.initializers().get("sparse__gaps").getRawData().size()
+                + sparse.initializers().get("sparse__indices").getRawData().size();
+        assertTrue(sparseBytes < 0.5 * denseBytes, "indices " + denseBytes + " B dense, " + sparseBytes + " B sparse");
+        assertEquals(1, sparse.graph().getNodeList().stream().filter(n -> n.getOpType().equals("ScatterElements")).count(),
+                "one decoder for every sparse weight");
         KMeansWeightClustering t = new KMeansWeightClustering();
         OnnxModel tuned = t.apply(pruned, t.configure(Map.of("k", "8", "finetune", "1", "encoding", "sparse")),
                 withTinyData()).model();
@@ -273,6 +276,19 @@ class TechniqueInvariantsTest {
         assertArrayEquals(new int[] {6, 255, 255, 184}, e[0]);
         assertArrayEquals(new int[] {1, 3, 3, 2}, e[1]);
         assertArrayEquals(idx, io.tinyfleet.compression.cluster.SparseIndicesAccess.decode(e, 700, 3));
+    }
+
+    @Test
+    void sparseIndices_shareOneStreamAcrossWeights_fillersPointAtTheirOwnWeightsZero() {
+        int[] a = new int[300]; // all zero centroid (0): stores only its last element
+        int[] b = new int[600];
+        java.util.Arrays.fill(b, 2);
+        b[550] = 1;
+        var e = io.tinyfleet.compression.cluster.SparseIndicesAccess.entries(java.util.List.of(a, b), new int[] {0, 2});
+        // a: filler at 254, forced entry at 299; b (from 300): fillers at 554 and 809, then 850
+        assertArrayEquals(new int[] {255, 45, 255, 255, 41}, e[0]);
+        assertArrayEquals(new int[] {0, 0, 2, 2, 1}, e[1]);
+        assertArrayEquals(new int[] {2, 3}, e[2]);
     }
 
     @Test

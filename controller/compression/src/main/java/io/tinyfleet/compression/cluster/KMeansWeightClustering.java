@@ -29,10 +29,10 @@ import java.util.Map;
  * <p>With {@code encoding=sparse} a pruned weight stores only its non-zero elements: their codebook
  * indices and the distance from the previous non-zero element as uint8 (a distance above 255 gets a
  * filler entry pointing at the zero centroid), the relative-index storage of Deep Compression
- * (section 3). The graph rebuilds the dense weight with standard ops, {@code
- * ScatterElements(ConstantOfShape(n), CumSum(distances) - 1, Gather(codebook, indices))} and a
- * {@code Reshape}, which ONNX Runtime folds at load like the dense decoder. The separate streams of
- * small distances and indices are what zstd compresses well on the wire.
+ * (section 3). All sparse weights share the two streams and one decoder of standard ops (see
+ * {@link SparseIndices}), which ONNX Runtime folds at load like the dense decoder; the graph is
+ * raised to opset 13 for it when needed. The separate streams of small distances and indices are
+ * what zstd compresses well on the wire.
  *
  * <p>The file shrinks; runtime memory and latency do not: ONNX Runtime constant-folds the Gather
  * back into a float weight at load. With {@code finetune=N} only the centroids train.
@@ -60,7 +60,7 @@ public final class KMeansWeightClustering implements CompressionTechnique {
 
     @Override
     public int version() {
-        return 2;
+        return 3;
     }
 
     @Override
@@ -139,10 +139,23 @@ public final class KMeansWeightClustering implements CompressionTechnique {
             source = io.tinyfleet.compression.graph.OpsetUpgrade.atLeast(source, 21);
             notes.add("opset raised from " + model.defaultOpset() + " to 21 for uint4 indices; every op keeps its meaning");
         }
+        boolean sparse = config.text("encoding").equals("sparse");
+        if (sparse && source.defaultOpset() < SparseIndices.OPSET) {
+            List<String> blockers = io.tinyfleet.compression.graph.OpsetUpgrade.blockers(source, SparseIndices.OPSET);
+            if (blockers.isEmpty()) {
+                notes.add("opset raised from " + source.defaultOpset() + " to " + SparseIndices.OPSET
+                        + " for the sparse decoder; every op keeps its meaning");
+                source = io.tinyfleet.compression.graph.OpsetUpgrade.atLeast(source, SparseIndices.OPSET);
+            } else {
+                sparse = false;
+                notes.add("encoding=sparse needs opset " + SparseIndices.OPSET + " and the model's opset "
+                        + source.defaultOpset() + " cannot be raised (" + String.join("; ", blockers)
+                        + "): the indices are stored dense");
+            }
+        }
         Edit e = new Edit(source.graph());
         Map<String, Object> layers = new LinkedHashMap<>();
-        boolean sparse = config.text("encoding").equals("sparse");
-        int sparseLayers = 0;
+        List<SparseIndices.Weight> sparseWeights = new ArrayList<>();
         for (Graphs.WeightRef w : targets) {
             float[] cb = codebooks.get(w.name());
             int[] idx = assignments.get(w.name());
@@ -152,8 +165,7 @@ public final class KMeansWeightClustering implements CompressionTechnique {
             e.initializers.put(cbName, Tensors.floats(cbName, new long[] {cb.length}, cb));
             int zero = zeroCentroid(cb);
             if (sparse && zero >= 0) {
-                SparseIndices.encode(e, w.name(), dims, cbName, idx, zero, uint4);
-                sparseLayers++;
+                sparseWeights.add(new SparseIndices.Weight(w.name(), dims, cbName, idx, zero));
                 layers.put(w.name(), cb.length);
                 continue;
             }
@@ -168,16 +180,19 @@ public final class KMeansWeightClustering implements CompressionTechnique {
                     .build());
             layers.put(w.name(), cb.length);
         }
+        if (!sparseWeights.isEmpty()) {
+            SparseIndices.encode(e, sparseWeights, uint4);
+        }
         notes.add("the file shrinks, but ONNX Runtime constant-folds Gather(codebook, indices) back into float "
                 + "weights at load: runtime memory and latency stay as before");
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("k", k);
         stats.put("indexType", uint4 ? "uint4" : "uint8");
         stats.put("centroids", layers);
-        stats.put("encoding", config.text("encoding"));
+        stats.put("encoding", sparse ? "sparse" : "dense");
         if (sparse) {
-            stats.put("sparseLayers", sparseLayers);
-            notes.add(sparseLayers + " of " + targets.size() + " weights stored sparse (the others have no zero centroid)");
+            stats.put("sparseLayers", sparseWeights.size());
+            notes.add(sparseWeights.size() + " of " + targets.size() + " weights stored sparse (the others have no zero centroid)");
         }
         return new TechniqueResult(source.withGraph(e.build()), stats, notes);
     }

@@ -132,7 +132,7 @@ public final class Materialize {
                     .map(AttributeProto::getT).map(TensorProto::getDataType).findFirst().orElse(DataType.FLOAT_VALUE);
             case "Where" -> n.getInputCount() > 1 ? type.get(n.getInput(1)) : null;
             case "Gather", "GatherElements", "GatherND", "ScatterElements", "ScatterND", "Reshape", "Transpose",
-                    "Squeeze", "Unsqueeze", "Expand", "Slice", "Concat", "Identity", "Flatten", "Tile", "CumSum",
+                    "Squeeze", "Unsqueeze", "Expand", "Slice", "Split", "Concat", "Identity", "Flatten", "Tile", "CumSum",
                     "Add", "Sub", "Mul", "Div", "Neg", "Abs", "Pad" -> n.getInputCount() > 0 ? type.get(n.getInput(0)) : null;
             default -> null;
         };
