@@ -3,6 +3,7 @@ package io.tinyfleet.compression;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,7 +101,7 @@ class TechniqueInvariantsTest {
     void cluster_keepsKCentroids_whenFineTuned() {
         KMeansWeightClustering t = new KMeansWeightClustering();
         OnnxModel out = t.apply(TinyModels.mlp(), t.configure(Map.of("k", "4", "finetune", "1")), withTinyData()).model();
-        assertEquals(4, Tensors.numel(out.initializers().get("w1__codebook")));
+        assertEquals(4, Tensors.numel(codebookAndIndices(out, "w1")[0]));
         OrtRun.load(out);
     }
 
@@ -213,8 +214,8 @@ class TechniqueInvariantsTest {
     void cluster_hasKCentroids_andIndicesInRange() {
         OnnxModel out = run(new KMeansWeightClustering(), Map.of("k", "8"), TinyModels.cnn()).model();
         Map<String, TensorProto> w = out.initializers();
-        TensorProto cb = w.get("c2w__codebook");
-        TensorProto idx = w.get("c2w__indices");
+        TensorProto cb = codebookAndIndices(out, "c2w")[0];
+        TensorProto idx = codebookAndIndices(out, "c2w")[1];
         assertEquals(8, Tensors.numel(cb));
         assertEquals(DataType.UINT4_VALUE, idx.getDataType(), "k <= 16 packs indices as uint4 at opset 21");
         assertEquals(21, out.defaultOpset());
@@ -222,7 +223,7 @@ class TechniqueInvariantsTest {
             assertTrue((b & 0x0F) < 8 && ((b >> 4) & 0x0F) < 8);
         }
         OnnxModel wide = run(new KMeansWeightClustering(), Map.of("k", "64"), TinyModels.cnn()).model();
-        TensorProto idx8 = wide.initializers().get("c2w__indices");
+        TensorProto idx8 = codebookAndIndices(wide, "c2w")[1];
         assertEquals(DataType.UINT8_VALUE, idx8.getDataType());
         for (byte b : idx8.getRawData().toByteArray()) {
             assertTrue((b & 0xFF) < 64);
@@ -249,19 +250,23 @@ class TechniqueInvariantsTest {
         OnnxModel sparse = run(new KMeansWeightClustering(), Map.of("k", "8", "encoding", "sparse"), pruned).model();
         var inputs = TinyModels.inputs(pruned);
         assertEquals(0.0, TinyModels.relativeError(TinyModels.run(dense, inputs), TinyModels.run(sparse, inputs)), 1e-6);
-        assertEquals(DataType.UINT8_VALUE, sparse.initializers().get("sparse__gaps").getDataType());
-        long denseBytes = dense.initializers().get("w1__indices").getRawData().size()
-                + dense.initializers().get("w2__indices").getRawData().size();
-        long sparseBytes = sparse.initializers().get("sparse__gaps").getRawData().size()
-                + sparse.initializers().get("sparse__indices").getRawData().size();
+        TensorProto[] streams = sparseStreams(sparse);
+        assertEquals(DataType.UINT8_VALUE, streams[0].getDataType());
+        long denseBytes = codebookAndIndices(dense, "w1")[1].getRawData().size()
+                + codebookAndIndices(dense, "w2")[1].getRawData().size();
+        long sparseBytes = streams[0].getRawData().size() + streams[1].getRawData().size();
         assertTrue(sparseBytes < 0.5 * denseBytes, "indices " + denseBytes + " B dense, " + sparseBytes + " B sparse");
         assertEquals(1, sparse.graph().getNodeList().stream().filter(n -> n.getOpType().equals("ScatterElements")).count(),
                 "one decoder for every sparse weight");
         KMeansWeightClustering t = new KMeansWeightClustering();
         OnnxModel tuned = t.apply(pruned, t.configure(Map.of("k", "8", "finetune", "1", "encoding", "sparse")),
                 withTinyData()).model();
-        float[] cb = Tensors.toFloats(tuned.initializers().get("w1__codebook"));
-        assertTrue(java.util.stream.IntStream.range(0, cb.length).anyMatch(i -> cb[i] == 0f), "zero centroid kept");
+        for (var n : tuned.graph().getNodeList()) {
+            if (n.getOpType().equals("Gather")) {
+                float[] cb = Tensors.toFloats(tuned.initializers().get(n.getInput(0)));
+                assertTrue(java.util.stream.IntStream.range(0, cb.length).anyMatch(i -> cb[i] == 0f), "zero centroid kept");
+            }
+        }
         OrtRun.load(tuned);
     }
 
@@ -289,6 +294,27 @@ class TechniqueInvariantsTest {
         assertArrayEquals(new int[] {255, 45, 255, 255, 41}, e[0]);
         assertArrayEquals(new int[] {0, 0, 2, 2, 1}, e[1]);
         assertArrayEquals(new int[] {2, 3}, e[2]);
+    }
+
+    @Test
+    void decoders_getShortPrivateNames_whileComputeNodesReadTheOriginalOnes() {
+        OnnxModel pruned = run(new MagnitudePruning(), Map.of("sparsity", "0.8"), TinyModels.mlp()).model();
+        OnnxModel clustered = run(new KMeansWeightClustering(), Map.of("k", "8", "encoding", "sparse"), pruned).model();
+        OnnxModel half = run(new io.tinyfleet.compression.quantize.fp16.Fp16WeightConversion(), Map.of(), clustered).model();
+        var gemmInputs = half.graph().getNodeList().stream().filter(n -> n.getOpType().equals("Gemm"))
+                .flatMap(n -> n.getInputList().stream()).collect(java.util.stream.Collectors.toSet());
+        assertTrue(gemmInputs.containsAll(java.util.Set.of("w1", "b1", "w2", "b2")), gemmInputs.toString());
+        for (var n : half.graph().getNodeList()) {
+            if (!n.getOpType().equals("Gemm") && !n.getOpType().equals("Relu")) {
+                assertEquals("", n.getName(), "decoder node " + n.getOpType() + " is unnamed");
+                n.getOutputList().stream().filter(o -> !gemmInputs.contains(o))
+                        .forEach(o -> assertTrue(o.matches("_[0-9]+"), "private value " + o));
+            }
+        }
+        half.graph().getInitializerList().stream().filter(t -> !gemmInputs.contains(t.getName()))
+                .forEach(t -> assertTrue(t.getName().matches("_[0-9]+"), t.getName()));
+        var inputs = TinyModels.inputs(pruned);
+        assertEquals(0.0, TinyModels.relativeError(TinyModels.run(clustered, inputs), TinyModels.run(half, inputs)), 2e-3);
     }
 
     @Test
@@ -371,7 +397,8 @@ class TechniqueInvariantsTest {
         OrtRun.load(r.model());
         long int8 = r.model().graph().getInitializerList().stream().filter(t -> t.getDataType() == DataType.INT8_VALUE).count();
         assertTrue(int8 >= 3);
-        assertTrue(r.model().initializers().containsKey("c2w__indices"), "int8 keeps the shared codebook's indices");
+        assertTrue(r.model().graph().getInitializerList().stream().anyMatch(t -> t.getDataType() == DataType.UINT4_VALUE),
+                "int8 keeps the shared codebook's indices");
         assertEquals(java.util.List.of(), r.steps().get(2).stats().get("unfusedLayers"));
         var ops = OrtRun.opCounts(OrtRun.optimized(r.model(), OptLevel.EXTENDED_OPT));
         assertEquals(2, ops.getOrDefault("QLinearConv", 0), ops.toString());
@@ -395,4 +422,31 @@ class TechniqueInvariantsTest {
         assertTrue(m.getMessage().contains("int9"), m.getMessage());
     }
 
+
+    /** {codebook, indices} initializers of the dense decoder {@code Gather(codebook, Cast(indices))} of {@code weight}. */
+    private static TensorProto[] codebookAndIndices(OnnxModel m, String weight) {
+        var producers = io.tinyfleet.compression.graph.Graphs.producers(m.graph());
+        var gather = producers.get(weight);
+        assertEquals("Gather", gather.getOpType(), weight + " is decoded by a Gather");
+        var cast = producers.get(gather.getInput(1));
+        return new TensorProto[] {m.initializers().get(gather.getInput(0)), m.initializers().get(cast.getInput(0))};
+    }
+
+    /** {gaps, indices} initializers of the shared sparse decoder: the Casts read by CumSum and by Split. */
+    private static TensorProto[] sparseStreams(OnnxModel m) {
+        var producers = io.tinyfleet.compression.graph.Graphs.producers(m.graph());
+        TensorProto gaps = null;
+        TensorProto indices = null;
+        for (var n : m.graph().getNodeList()) {
+            var p = producers.get(n.getInputCount() > 0 ? n.getInput(0) : "");
+            if (p != null && p.getOpType().equals("Cast") && n.getOpType().equals("CumSum")) {
+                gaps = m.initializers().get(p.getInput(0));
+            } else if (p != null && p.getOpType().equals("Cast") && n.getOpType().equals("Split")) {
+                indices = m.initializers().get(p.getInput(0));
+            }
+        }
+        assertNotNull(gaps, "gap stream");
+        assertNotNull(indices, "index stream");
+        return new TensorProto[] {gaps, indices};
+    }
 }

@@ -172,10 +172,10 @@ public final class KMeansWeightClustering implements CompressionTechnique {
             String idxName = e.fresh(w.name() + "__indices");
             String idx32 = e.fresh(w.name() + "__indices_i32");
             e.initializers.put(idxName, uint4 ? packUint4(idxName, dims, idx) : uint8(idxName, dims, idx));
-            e.prelude.add(NodeProto.newBuilder().setName(e.fresh(w.name() + "__cast")).setOpType("Cast")
+            e.prelude.add(NodeProto.newBuilder().setOpType("Cast")
                     .addInput(idxName).addOutput(idx32).addAttribute(GraphBuilder.attr("to", (long) DataType.INT32_VALUE))
                     .build());
-            e.prelude.add(NodeProto.newBuilder().setName(e.fresh(w.name() + "__decode")).setOpType("Gather")
+            e.prelude.add(NodeProto.newBuilder().setOpType("Gather")
                     .addInput(cbName).addInput(idx32).addOutput(w.name()).addAttribute(GraphBuilder.attr("axis", 0L))
                     .build());
             layers.put(w.name(), cb.length);
@@ -194,7 +194,7 @@ public final class KMeansWeightClustering implements CompressionTechnique {
             stats.put("sparseLayers", sparseWeights.size());
             notes.add(sparseWeights.size() + " of " + targets.size() + " weights stored sparse (the others have no zero centroid)");
         }
-        return new TechniqueResult(source.withGraph(e.build()), stats, notes);
+        return new TechniqueResult(source.withGraph(Graphs.compactDecoderNames(e.build())), stats, notes);
     }
 
     /** Centroids of {@code v}: exact zeros keep their own centroid when at least 1 % of values are zero. */

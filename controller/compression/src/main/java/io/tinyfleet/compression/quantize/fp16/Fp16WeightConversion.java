@@ -55,7 +55,7 @@ public final class Fp16WeightConversion implements CompressionTechnique {
 
     @Override
     public int version() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -101,7 +101,7 @@ public final class Fp16WeightConversion implements CompressionTechnique {
             String half = e.fresh(t.getName() + "__fp16");
             e.initializers.remove(t.getName());
             e.initializers.put(half, Tensors.raw(half, DataType.FLOAT16, Tensors.dims(t), b.array()));
-            e.prelude.add(NodeProto.newBuilder().setName(e.fresh(t.getName() + "__to_fp32")).setOpType("Cast")
+            e.prelude.add(NodeProto.newBuilder().setOpType("Cast")
                     .addInput(half).addOutput(t.getName())
                     .addAttribute(GraphBuilder.attr("to", (long) DataType.FLOAT_VALUE)).build());
             converted += v.length;
@@ -112,6 +112,6 @@ public final class Fp16WeightConversion implements CompressionTechnique {
         stats.put("weights", converted);
         List<String> notes = List.of("the file holds fp16 weights (about half the size), but ONNX Runtime's CPU "
                 + "provider widens them to fp32 at load and computes in fp32: memory and latency equal fp32");
-        return new TechniqueResult(model.withGraph(e.build()), stats, notes);
+        return new TechniqueResult(model.withGraph(Graphs.compactDecoderNames(e.build())), stats, notes);
     }
 }
