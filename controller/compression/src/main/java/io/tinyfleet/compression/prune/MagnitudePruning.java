@@ -3,6 +3,7 @@ package io.tinyfleet.compression.prune;
 import io.tinyfleet.compression.CompressionTechnique;
 import io.tinyfleet.compression.ConfigField;
 import io.tinyfleet.compression.ConfigSpec;
+import io.tinyfleet.compression.FineTuner;
 import io.tinyfleet.compression.TechniqueConfig;
 import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.TechniqueResult;
@@ -24,7 +25,13 @@ import java.util.Map;
  *
  * <p>The zeros do not make ONNX Runtime faster (its kernels are dense); they pay off on the wire,
  * where zstd compresses runs of zeros, and together with clustering and int8 quantization. With
- * {@code finetune=N} the trainer trains N epochs with the zeros masked.
+ * {@code finetune=N} the trainer trains N epochs with the zeros masked; {@code distil=true} adds
+ * knowledge distillation from the step's unpruned input (every gradual step distils from it, not
+ * from the previous step) and {@code lr} sets the peak learning rate (default 2e-3, labels only, as
+ * before the options existed). Measured on LeNet-5 (0.9029, Fashion-MNIST, full test set, global,
+ * steps=4, this step alone, accuracy change in points): sparsity 0.94 finetune=3 labels -0.88,
+ * distilled -0.68 (lr 1e-3 -0.69, finetune=5 -0.72); sparsity 0.93 labels -0.64, distilled -0.48.
+ * On the MLP (0.9026) at 0.95: labels -1.16, distilled -1.03.
  */
 public final class MagnitudePruning implements CompressionTechnique {
 
@@ -38,7 +45,11 @@ public final class MagnitudePruning implements CompressionTechnique {
             ConfigField.integer("finetune", 0L, 0, 100, "epochs of fine-tuning with the zeros kept (needs --data); "
                     + "with steps=S, after each step"),
             ConfigField.integer("steps", 1L, 1, 20, "gradual pruning: reach the sparsity in S steps on the cubic "
-                    + "schedule of Zhu and Gupta 2017, fine-tuning after each (needs finetune >= 1 when S > 1)")),
+                    + "schedule of Zhu and Gupta 2017, fine-tuning after each (needs finetune >= 1 when S > 1)"),
+            ConfigField.bool("distil", false, "fine-tune also on the unpruned input model's softened outputs "
+                    + "(knowledge distillation, T = 4, alpha = 0.7); with steps=S every step distils from it"),
+            ConfigField.number("lr", 2e-3, 0, true, 0.1, false, "peak learning rate of the fine-tuning "
+                    + "(Adam, batch 16, cosine decay)")),
             c -> {
                 if (c.integer("steps") > 1 && c.integer("finetune") == 0) {
                     throw new IllegalArgumentException(ID + ": field 'steps' = " + c.integer("steps") + " needs field "
@@ -92,6 +103,7 @@ public final class MagnitudePruning implements CompressionTechnique {
         List<String> notes = new ArrayList<>();
         notes.add("zeros make the file compress on the wire (zstd); ONNX Runtime runs dense kernels, so latency "
                 + "and memory do not change");
+        FineTuner.Recipe recipe = new FineTuner.Recipe(config.bool("distil"), config.number("lr"));
         OnnxModel out = model;
         List<Double> schedule = new ArrayList<>();
         Map<String, Object> stats = new LinkedHashMap<>();
@@ -102,12 +114,14 @@ public final class MagnitudePruning implements CompressionTechnique {
             out = prune(out, target, global, masks, stats);
             if (epochs > 0) {
                 ctx.progress().report("pruning step " + t + "/" + steps + " at sparsity " + round(target), (t - 1.0) / steps);
-                out = ctx.requireFineTuner().fineTune(out, epochs, masks, Map.of(), ctx, model);
+                // the teacher is this step's unpruned input, not the previous gradual step
+                out = ctx.requireFineTuner().fineTune(out, epochs, masks, Map.of(), ctx, model, recipe);
             }
         }
         if (epochs > 0) {
             notes.add("fine-tuned " + epochs + " epoch(s)" + (steps > 1 ? " after each of " + steps + " steps" : "")
-                    + " with the pruned weights masked at zero");
+                    + " with the pruned weights masked at zero" + (recipe.distil() ? ", distilled from the unpruned "
+                    + "model" : ""));
         }
         if (steps > 1) {
             stats.put("schedule", schedule);

@@ -1,0 +1,98 @@
+package io.tinyfleet.compression.prune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tinyfleet.compression.FineTuner;
+import io.tinyfleet.compression.FineTuners;
+import io.tinyfleet.compression.TechniqueContext;
+import io.tinyfleet.compression.TechniqueContractTestAccess;
+import io.tinyfleet.compression.TinyModels;
+import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.model.Tensors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MagnitudePruningFineTuneTest {
+
+    private final MagnitudePruning t = new MagnitudePruning();
+
+    @Test
+    void badDistilOrLearningRate_namesTheField() {
+        for (String[] bad : List.of(new String[] {"distil", "maybe"}, new String[] {"lr", "0"},
+                new String[] {"lr", "0.5"}, new String[] {"lr", "fast"})) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> t.configure(Map.of("sparsity", "0.5", bad[0], bad[1])));
+            assertTrue(e.getMessage().contains("'" + bad[0] + "'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void defaults_labelsOnlyAtTheFineTunersLearningRate() {
+        var c = t.configure(Map.of("sparsity", "0.5"));
+        assertFalse(c.bool("distil"));
+        assertEquals(FineTuners.LEARNING_RATE, (float) c.number("lr"));
+    }
+
+    /** The 8x8 context of the contract tests with the real trainer, recording what each fine-tune was asked. */
+    private static TechniqueContext recording(List<FineTuner.Recipe> recipes, List<OnnxModel> teachers,
+                                              boolean asBefore) {
+        FineTuner real = FineTuners.standard();
+        FineTuner rec = (model, epochs, masks, clusters, ctx, teacher, recipe) -> {
+            recipes.add(recipe);
+            teachers.add(teacher);
+            // asBefore: what prune did before it had options, whatever the step asks
+            return real.fineTune(model, epochs, masks, clusters, ctx, teacher,
+                    asBefore ? FineTuner.Recipe.PLAIN : recipe);
+        };
+        return TechniqueContractTestAccess.context("cnn").withFineTuner(rec);
+    }
+
+    private float[] tunedWeight(String settings, List<FineTuner.Recipe> recipes, List<OnnxModel> teachers,
+                                boolean asBefore) {
+        Map<String, String> v = new LinkedHashMap<>(Map.of("sparsity", "0.6", "finetune", "1"));
+        for (String kv : settings.split(",")) {
+            if (!kv.isEmpty()) {
+                v.put(kv.split("=")[0], kv.split("=")[1]);
+            }
+        }
+        OnnxModel out = t.apply(TinyModels.cnn(), t.configure(v), recording(recipes, teachers, asBefore)).model();
+        return Tensors.toFloats(out.initializers().get("c2w"));
+    }
+
+    @Test
+    void defaults_trainWhatPruneTrainedBefore() {
+        List<FineTuner.Recipe> recipes = new ArrayList<>();
+        List<OnnxModel> teachers = new ArrayList<>();
+        float[] now = tunedWeight("", recipes, teachers, false);
+        float[] before = tunedWeight("", recipes, teachers, true);
+        assertEquals(new FineTuner.Recipe(false, 0.002), recipes.get(0));
+        assertTrue(Arrays.equals(before, now), "the default output is unchanged");
+    }
+
+    @Test
+    void distilAndLearningRate_reachTheTrainer_everyStepDistilsFromTheUnprunedModel() {
+        List<FineTuner.Recipe> recipes = new ArrayList<>();
+        List<OnnxModel> teachers = new ArrayList<>();
+        float[] plain = tunedWeight("steps=2,distil=false,lr=0.002", recipes, teachers, false);
+        float[] faster = tunedWeight("steps=2,distil=false,lr=0.004", recipes, teachers, false);
+        float[] distilled = tunedWeight("steps=2,distil=true,lr=0.002", recipes, teachers, false);
+        FineTuner.Recipe p = new FineTuner.Recipe(false, 0.002);
+        FineTuner.Recipe f = new FineTuner.Recipe(false, 0.004);
+        FineTuner.Recipe d = new FineTuner.Recipe(true, 0.002);
+        assertEquals(List.of(p, p, f, f, d, d), recipes);
+        String unpruned = TinyModels.cnn().sha256();
+        assertEquals(unpruned, teachers.get(4).sha256(), "step 1 distils from the unpruned model");
+        assertEquals(unpruned, teachers.get(5).sha256(), "step 2 too, not from step 1's output");
+        assertFalse(Arrays.equals(plain, faster), "a higher learning rate trains other weights");
+        assertFalse(Arrays.equals(plain, distilled), "the teacher's outputs train other weights");
+        assertTrue(Arrays.equals(plain, tunedWeight("steps=2,distil=false,lr=0.002", recipes, teachers, false)),
+                "deterministic for the seed");
+    }
+}
