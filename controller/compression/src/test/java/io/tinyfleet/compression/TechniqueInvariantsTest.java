@@ -318,6 +318,20 @@ class TechniqueInvariantsTest {
     }
 
     @Test
+    void cluster_biases_shareCodebooksToo_onlyWhenAsked() {
+        OnnxModel plain = run(new KMeansWeightClustering(), Map.of("k", "4"), TinyModels.mlp()).model();
+        OnnxModel withBiases = run(new KMeansWeightClustering(), Map.of("k", "4", "biases", "true"), TinyModels.mlp()).model();
+        assertEquals(DataType.FLOAT_VALUE, plain.initializers().get("b1").getDataType(), "biases stay float by default");
+        TensorProto[] b1 = codebookAndIndices(withBiases, "b1"); // b1 has 32 > 4k elements
+        assertEquals(4, Tensors.numel(b1[0]));
+        assertEquals(32, Tensors.numel(b1[1]));
+        assertEquals(DataType.FLOAT_VALUE, withBiases.initializers().get("b2").getDataType(), "b2 has only 10 <= 4k elements");
+        var inputs = TinyModels.inputs(plain);
+        assertTrue(TinyModels.relativeError(TinyModels.run(plain, inputs), TinyModels.run(withBiases, inputs)) < 0.1);
+        OrtRun.load(withBiases);
+    }
+
+    @Test
     void cluster_keepsPrunedZeros_exactlyZero() {
         OnnxModel pruned = run(new MagnitudePruning(), Map.of("sparsity", "0.6"), TinyModels.mlp()).model();
         OnnxModel out = run(new KMeansWeightClustering(), Map.of("k", "4"), pruned).model();

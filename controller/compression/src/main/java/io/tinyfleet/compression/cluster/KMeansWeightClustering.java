@@ -46,7 +46,9 @@ public final class KMeansWeightClustering implements CompressionTechnique {
             ConfigField.integer("k", null, 2, 256, "centroids per weight tensor, 2..256"),
             ConfigField.integer("finetune", 0L, 0, 100, "epochs of fine-tuning the centroids only (needs --data)"),
             ConfigField.choice("encoding", "dense: one index per weight; sparse: only the non-zero weights' indices "
-                    + "plus their distances (relative indices, Deep Compression), for pruned weights", "dense", "sparse"));
+                    + "plus their distances (relative indices, Deep Compression), for pruned weights", "dense", "sparse"),
+            ConfigField.bool("biases", false, "also share the Conv/Gemm biases of more than 4k elements, each with "
+                    + "its own codebook (dense indices)"));
 
     @Override
     public String id() {
@@ -79,17 +81,32 @@ public final class KMeansWeightClustering implements CompressionTechnique {
         if (bad.isEmpty() && model.defaultOpset() < 7) {
             bad.add("opset " + model.defaultOpset() + " is below 7; re-export the model at a newer opset");
         }
-        if (bad.isEmpty() && targets(model, config.integer("k")).isEmpty()) {
+        if (bad.isEmpty() && targets(model, config.integer("k"), false).isEmpty()) {
             bad.add("no Conv, Gemm or MatMul float weight has more than k=" + config.integer("k") + " elements");
         }
         return bad;
     }
 
-    private static List<Graphs.WeightRef> targets(OnnxModel model, int k) {
+    /** Weights with more than 4k elements; with {@code biases}, also the Conv/Gemm biases that have. */
+    private static List<Graphs.WeightRef> targets(OnnxModel model, int k, boolean biases) {
         List<Graphs.WeightRef> out = new ArrayList<>();
         for (Graphs.WeightRef w : Graphs.linearWeights(model)) {
             if (Tensors.numel(w.tensor()) > 4L * k) {
                 out.add(w);
+            }
+        }
+        if (biases) {
+            Map<String, TensorProto> inits = model.initializers();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (NodeProto n : model.graph().getNodeList()) {
+                if (n.getDomain().isEmpty() && (n.getOpType().equals("Conv") || n.getOpType().equals("Gemm"))
+                        && n.getInputCount() > 2) {
+                    TensorProto b = inits.get(n.getInput(2));
+                    if (b != null && b.getDataType() == DataType.FLOAT_VALUE && Tensors.numel(b) > 4L * k
+                            && seen.add(b.getName())) {
+                        out.add(new Graphs.WeightRef(n, b));
+                    }
+                }
             }
         }
         return out;
@@ -102,7 +119,7 @@ public final class KMeansWeightClustering implements CompressionTechnique {
         if (epochs > 0) {
             ctx.requireFineTuner();
         }
-        List<Graphs.WeightRef> targets = targets(model, k);
+        List<Graphs.WeightRef> targets = targets(model, k, config.bool("biases"));
         Map<String, float[]> codebooks = new LinkedHashMap<>();
         Map<String, int[]> assignments = new LinkedHashMap<>();
         for (Graphs.WeightRef w : targets) {
@@ -154,7 +171,7 @@ public final class KMeansWeightClustering implements CompressionTechnique {
             }
         }
         Edit e = new Edit(source.graph());
-        Map<String, Object> layers = new LinkedHashMap<>();
+        Map<String, Integer> layers = new LinkedHashMap<>();
         List<SparseIndices.Weight> sparseWeights = new ArrayList<>();
         for (Graphs.WeightRef w : targets) {
             float[] cb = codebooks.get(w.name());
@@ -185,13 +202,16 @@ public final class KMeansWeightClustering implements CompressionTechnique {
         }
         notes.add("the file shrinks, but ONNX Runtime constant-folds Gather(codebook, indices) back into float "
                 + "weights at load: runtime memory and latency stay as before");
+        // compact: these stats ship in every artifact's provenance, next to the step text that holds k
         Map<String, Object> stats = new LinkedHashMap<>();
-        stats.put("k", k);
+        stats.put("shared", layers.size());
+        layers.values().removeIf(c -> c == k);
+        if (!layers.isEmpty()) {
+            stats.put("fewerCentroids", layers);
+        }
         stats.put("indexType", uint4 ? "uint4" : "uint8");
-        stats.put("centroids", layers);
-        stats.put("encoding", sparse ? "sparse" : "dense");
         if (sparse) {
-            stats.put("sparseLayers", sparseWeights.size());
+            stats.put("sparse", sparseWeights.size());
             notes.add(sparseWeights.size() + " of " + targets.size() + " weights stored sparse (the others have no zero centroid)");
         }
         return new TechniqueResult(source.withGraph(Graphs.compactDecoderNames(e.build())), stats, notes);
