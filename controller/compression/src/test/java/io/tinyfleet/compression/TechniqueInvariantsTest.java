@@ -63,6 +63,18 @@ class TechniqueInvariantsTest {
     }
 
     @Test
+    void magnitude_lamp_reachesOverallSparsity_andLeavesEveryLayerAWeight() {
+        TechniqueResult r = run(new MagnitudePruning(), Map.of("sparsity", "0.99", "scope", "lamp"), TinyModels.cnn());
+        assertEquals(0.99, (double) r.stats().get("sparsity"), 0.005);
+        for (String w : new String[] {"c1w", "c2w", "fw"}) {
+            assertTrue(zeros(r.model().initializers().get(w)) < 1.0, w + " keeps at least one weight");
+        }
+        // scores: w_u^2 / (sum of the squares of the weights at least as large); zeros score 0
+        assertArrayEquals(new float[] {1f / 14, 4f / 13, 0f, 1f},
+                io.tinyfleet.compression.prune.MagnitudePruningAccess.lampScores(new float[] {1f, -2f, 0f, 3f}), 1e-6f);
+    }
+
+    @Test
     void magnitude_refusesFineTune_withoutTrainer() {
         MagnitudePruning t = new MagnitudePruning();
         TechniqueConfig c = t.configure(Map.of("sparsity", "0.5", "finetune", "1"));

@@ -40,8 +40,8 @@ public final class MagnitudePruning implements CompressionTechnique {
 
     private static final ConfigSpec SPEC = new ConfigSpec(ID, List.of(
             ConfigField.number("sparsity", null, 0, true, 1, true, "fraction of weights set to zero, in (0, 1)"),
-            ConfigField.choice("scope", "layer: every weight reaches the sparsity; global: one threshold over all",
-                    "layer", "global"),
+            ConfigField.choice("scope", "layer: every weight reaches the sparsity; global: one threshold over all; "
+                    + "lamp: one threshold over layer-adaptive scores (Lee et al. 2021)", "layer", "global", "lamp"),
             ConfigField.integer("finetune", 0L, 0, 100, "epochs of fine-tuning with the zeros kept (needs --data); "
                     + "with steps=S, after each step"),
             ConfigField.integer("steps", 1L, 1, 20, "gradual pruning: reach the sparsity in S steps on the cubic "
@@ -99,7 +99,7 @@ public final class MagnitudePruning implements CompressionTechnique {
             ctx.requireFineTuner();
         }
         double sparsity = config.number("sparsity");
-        boolean global = config.text("scope").equals("global");
+        String scope = config.text("scope");
         List<String> notes = new ArrayList<>();
         notes.add("zeros make the file compress on the wire (zstd); ONNX Runtime runs dense kernels, so latency "
                 + "and memory do not change");
@@ -111,7 +111,7 @@ public final class MagnitudePruning implements CompressionTechnique {
             double target = steps == 1 ? sparsity : sparsity * (1 - Math.pow(1 - (double) t / steps, 3));
             schedule.add(round(target));
             Map<String, byte[]> masks = new LinkedHashMap<>();
-            out = prune(out, target, global, masks, stats);
+            out = prune(out, target, scope, masks, stats);
             if (epochs > 0) {
                 ctx.progress().report("pruning step " + t + "/" + steps + " at sparsity " + round(target), (t - 1.0) / steps);
                 // the teacher is this step's unpruned input, not the previous gradual step
@@ -130,14 +130,18 @@ public final class MagnitudePruning implements CompressionTechnique {
     }
 
     /** Prunes every linear weight of {@code model} to {@code sparsity}; fills {@code masks} and {@code stats}. */
-    private static OnnxModel prune(OnnxModel model, double sparsity, boolean global, Map<String, byte[]> masks,
+    private static OnnxModel prune(OnnxModel model, double sparsity, String scope, Map<String, byte[]> masks,
                                    Map<String, Object> stats) {
         List<Graphs.WeightRef> weights = Graphs.linearWeights(model);
         Map<String, float[]> values = new LinkedHashMap<>();
         for (Graphs.WeightRef w : weights) {
             values.put(w.name(), Tensors.toFloats(w.tensor()));
         }
-        Map<String, float[]> pruned = global ? pruneGlobal(values, sparsity) : pruneLayers(values, sparsity);
+        Map<String, float[]> pruned = switch (scope) {
+            case "global" -> pruneGlobal(values, sparsity, MagnitudePruning::magnitudes);
+            case "lamp" -> pruneGlobal(values, sparsity, MagnitudePruning::lampScores);
+            default -> pruneLayers(values, sparsity);
+        };
         Edit e = new Edit(model.graph());
         Map<String, Object> layers = new LinkedHashMap<>();
         long zeros = 0;
@@ -180,14 +184,16 @@ public final class MagnitudePruning implements CompressionTechnique {
         return out;
     }
 
-    private static Map<String, float[]> pruneGlobal(Map<String, float[]> values, double sparsity) {
+    /** Zeroes the fraction {@code sparsity} of all weights with the lowest {@code score}, one threshold for all. */
+    private static Map<String, float[]> pruneGlobal(Map<String, float[]> values, double sparsity,
+                                                    java.util.function.Function<float[], float[]> score) {
         int total = values.values().stream().mapToInt(v -> v.length).sum();
         float[] all = new float[total];
         int p = 0;
         for (float[] v : values.values()) {
-            for (float x : v) {
-                all[p++] = Math.abs(x);
-            }
+            float[] s = score.apply(v);
+            System.arraycopy(s, 0, all, p, s.length);
+            p += s.length;
         }
         Integer[] order = byMagnitude(all);
         int n = (int) Math.floor(sparsity * total);
@@ -207,6 +213,33 @@ public final class MagnitudePruning implements CompressionTechnique {
             out.put(e.getKey(), c);
         }
         return out;
+    }
+
+    private static float[] magnitudes(float[] v) {
+        float[] m = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            m[i] = Math.abs(v[i]);
+        }
+        return m;
+    }
+
+    /**
+     * LAMP scores of one layer (Lee, Park, Mo, Ahn, Shin, "Layer-adaptive sparsity for the
+     * magnitude-based pruning", ICLR 2021): with the weights sorted by magnitude, weight u scores
+     * {@code w_u^2 / sum_{v >= u} w_v^2}, its share of what would be left of the layer if every smaller
+     * weight were gone. One global threshold on these scores gives each layer its own sparsity, and the
+     * largest weight of a layer scores 1, so no layer is emptied. Already pruned zeros score 0.
+     */
+    static float[] lampScores(float[] v) {
+        Integer[] order = byMagnitude(v);
+        float[] s = new float[v.length];
+        double tail = 0;
+        for (int i = order.length - 1; i >= 0; i--) {
+            double sq = (double) v[order[i]] * v[order[i]];
+            tail += sq;
+            s[order[i]] = tail == 0 ? 0f : (float) (sq / tail);
+        }
+        return s;
     }
 
     /** Indices sorted by |value|, ties by index: deterministic. */
