@@ -110,9 +110,10 @@ public final class CompressionSuite implements BenchSuite {
      * between steps (Zhu and Gupta 2017), k-means sharing with the centroids fine-tuned and the weights
      * stored sparse (relative indices, Deep Compression), fp16 for what stays float (codebooks, biases).
      * MLP at 0.9: 0.9026 -> 0.8987 at 30.2x (`compress`, full test set); at 0.95 50.7x but 1.25 points lost.
-     * With the compact provenance, sizes of the written file: MLP 34,486 B wire = 31.0x (-0.39 points);
-     * LeNet-5 at 0.92 9,677 B = 25.7x (-0.33), at 0.94 8,272 B = 30.05x but -0.93 (-0.86 with every
-     * fine-tune distilled from its step's input): LeNet-5 misses 30x within 0.5 point.
+     * With one shared sparse decoder and short decoder names (sizes of the written file): MLP 34,675 B
+     * wire = 30.8x (-0.39 points); LeNet-5 at 0.92 9,162 B = 27.1x (-0.33). LeNet-5 closer to 30x:
+     * global 0.93 distilled 8,444 B = 29.4x (-0.48); scope=lamp 0.93 distilled with biases=true 7,911 B =
+     * 31.4x (-0.64), not distilled 7,932 B (-0.99): LeNet-5 misses 30x within 0.5 point.
      */
     static final Map<String, String> WIRE_CHAINS = Map.of(
             "mlp", "prune:sparsity=0.9,scope=global,steps=4,finetune=3 > " + SearchSuite.WIRE_CLUSTER
