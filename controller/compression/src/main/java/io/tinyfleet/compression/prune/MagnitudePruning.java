@@ -21,7 +21,9 @@ import java.util.Map;
  * Unstructured magnitude pruning: the weights of smallest absolute value in every Conv, Gemm and
  * MatMul weight are set to exactly zero, per layer or with one global threshold, until the target
  * sparsity is reached (Han, Pool, Tran, Dally, "Learning both Weights and Connections for Efficient
- * Neural Networks", NeurIPS 2015; Zhu and Gupta, "To prune, or not to prune", 2017).
+ * Neural Networks", NeurIPS 2015; Zhu and Gupta, "To prune, or not to prune", 2017). With
+ * {@code scope=lamp} the one threshold applies to layer-adaptive scores instead of magnitudes (Lee,
+ * Park, Mo, Ahn, Shin, "Layer-adaptive sparsity for the magnitude-based pruning", ICLR 2021).
  *
  * <p>The zeros do not make ONNX Runtime faster (its kernels are dense); they pay off on the wire,
  * where zstd compresses runs of zeros, and together with clustering and int8 quantization. With
