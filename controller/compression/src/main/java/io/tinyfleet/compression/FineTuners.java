@@ -38,14 +38,9 @@ public final class FineTuners {
      * The trainer as a {@link FineTuner}: Adam with a cosine schedule from {@value #LEARNING_RATE} (or the
      * step's {@link FineTuner.Recipe#learningRate}), batch
      * {@value #BATCH}, the context's seed, masks keeping pruned zeros at zero and ties training only shared
-     * centroids; labels only.
+     * centroids; on the labels, and also on the uncompressed model's outputs when the recipe distils.
      */
     public static FineTuner standard() {
-        return standard(false);
-    }
-
-    /** Like {@link #standard()}; with {@code distil} the loss also follows the uncompressed model's outputs. */
-    public static FineTuner standard(boolean distil) {
         return (model, epochs, masks, clusters, ctx, teacher, recipe) -> {
             Map<String, float[]> m = new LinkedHashMap<>();
             masks.forEach((k, v) -> {
@@ -59,7 +54,7 @@ public final class FineTuners {
             TrainConfig.Builder cfg = TrainConfig.builder().epochs(epochs).batch(BATCH).seed(ctx.seed()).masks(m)
                     .ties(clusters).schedule(new LrSchedule.Cosine(lr, lr / 100, 0))
                     .progress(true);
-            if ((distil || recipe.distil()) && teacher != null) {
+            if (recipe.distil() && teacher != null) {
                 cfg.teacher(teacher, TEMPERATURE, ALPHA);
             }
             ctx.progress().report("fine-tuning " + epochs + " epoch(s)", 0);
