@@ -106,37 +106,19 @@ public final class StudyAnalysis {
         }
         List<String> best = wanted;
         int fewest = Integer.MAX_VALUE;
-        for (List<String> p : permutations(wanted)) {
+        for (List<String> p : SearchSpace.runnableOrdersOfAll(wanted)) {
             int swapped = 0;
             for (int i = 0; i < p.size(); i++) {
                 for (int j = i + 1; j < p.size(); j++) {
                     swapped += wanted.indexOf(p.get(i)) > wanted.indexOf(p.get(j)) ? 1 : 0;
                 }
             }
-            if (swapped < fewest && SearchSpace.orderBlocker(p) == null) {
+            if (swapped < fewest) {
                 best = p;
                 fewest = swapped;
             }
         }
         return best;
-    }
-
-    private static List<List<String>> permutations(List<String> items) {
-        if (items.size() <= 1) {
-            return List.of(items);
-        }
-        List<List<String>> out = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            List<String> rest = new ArrayList<>(items);
-            String head = rest.remove(i);
-            for (List<String> tail : permutations(rest)) {
-                List<String> p = new ArrayList<>();
-                p.add(head);
-                p.addAll(tail);
-                out.add(p);
-            }
-        }
-        return out;
     }
 
     /** Each published order (restricted to the techniques searched) ranked by smallest wire within 1 point. */

@@ -156,12 +156,26 @@ public record SearchSpace(Map<String, List<Step>> settings, int maxDepth) {
     }
 
     private List<List<String>> allOrders() {
+        return allOrders(settings.keySet(), maxDepth);
+    }
+
+    /**
+     * Every order of all of {@code techniques} that can run (see {@link #orderBlocker}), in the
+     * order of the list's permutations.
+     */
+    public static List<List<String>> runnableOrdersOfAll(List<String> techniques) {
+        return allOrders(techniques, techniques.size()).stream()
+                .filter(o -> o.size() == techniques.size() && orderBlocker(o) == null).toList();
+    }
+
+    /** Every order of 1 to {@code maxDepth} distinct {@code techniques}, shortest first. */
+    private static List<List<String>> allOrders(java.util.Collection<String> techniques, int maxDepth) {
         List<List<String>> out = new ArrayList<>();
         List<List<String>> level = List.of(List.of());
         for (int d = 1; d <= maxDepth; d++) {
             List<List<String>> nextLevel = new ArrayList<>();
             for (List<String> prefix : level) {
-                for (String t : settings.keySet()) {
+                for (String t : techniques) {
                     if (!prefix.contains(t)) {
                         List<String> o = new ArrayList<>(prefix);
                         o.add(t);
