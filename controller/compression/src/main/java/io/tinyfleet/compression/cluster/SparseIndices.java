@@ -63,38 +63,30 @@ final class SparseIndices {
 
     /** Entries of the weights {@code idx}, laid end to end, with zero centroids {@code zero}. */
     static Entries entries(List<int[]> idx, int[] zero) {
-        int layers = idx.size();
-        List<int[]> out = new ArrayList<>(); // {gap, index, layer}
+        List<int[]> out = new ArrayList<>(); // {gap, index}
+        int[] counts = new int[idx.size()];
         long last = -1;
         long offset = 0;
-        for (int l = 0; l < layers; l++) {
+        for (int l = 0; l < idx.size(); l++) {
             int[] w = idx.get(l);
-            int own = 0; // entries in this weight so far
             for (int i = 0; i < w.length; i++) {
-                if (w[i] != zero[l] || (i == w.length - 1 && own == 0)) {
+                if (w[i] != zero[l] || (i == w.length - 1 && counts[l] == 0)) {
                     long pos = offset + i;
                     while (pos - last > MAX_GAP) {
                         last += MAX_GAP;
                         int fl = layerOf(last, idx, l);
-                        out.add(new int[] {MAX_GAP, zero[fl], fl});
-                        own += fl == l ? 1 : 0;
+                        out.add(new int[] {MAX_GAP, zero[fl]});
+                        counts[fl]++;
                     }
-                    out.add(new int[] {(int) (pos - last), w[i], l});
-                    own++;
+                    out.add(new int[] {(int) (pos - last), w[i]});
+                    counts[l]++;
                     last = pos;
                 }
             }
             offset += w.length;
         }
-        int[] gaps = new int[out.size()];
-        int[] ind = new int[out.size()];
-        int[] counts = new int[layers];
-        for (int i = 0; i < gaps.length; i++) {
-            gaps[i] = out.get(i)[0];
-            ind[i] = out.get(i)[1];
-            counts[out.get(i)[2]]++;
-        }
-        return new Entries(gaps, ind, counts);
+        return new Entries(out.stream().mapToInt(e -> e[0]).toArray(), out.stream().mapToInt(e -> e[1]).toArray(),
+                counts);
     }
 
     /** The weight (at most {@code upTo}) whose elements hold flat position {@code pos}. */
@@ -172,8 +164,8 @@ final class SparseIndices {
         }
         e.prelude.add(node("Concat", partValues, List.of(vals), GraphBuilder.attr("axis", 0L)));
         TensorProto zeroValue = Tensors.floats("value", new long[] {1}, new float[] {0f});
-        e.prelude.add(node("ConstantOfShape", List.of(total), List.of(zeros), AttributeProto.newBuilder()
-                .setName("value").setType(AttributeProto.AttributeType.TENSOR).setT(zeroValue).build()));
+        e.prelude.add(node("ConstantOfShape", List.of(total), List.of(zeros),
+                GraphBuilder.tensorAttr("value", zeroValue)));
         e.prelude.add(node("ScatterElements", List.of(zeros, pos, vals), List.of(flat), GraphBuilder.attr("axis", 0L)));
         e.prelude.add(node("Split", List.of(flat, sizesName), flats, GraphBuilder.attr("axis", 0L)));
         for (int l = 0; l < weights.size(); l++) {
