@@ -163,6 +163,26 @@ public final class Graphs {
     }
 
     /**
+     * The nodes computed from initializers alone, in graph order: default-domain nodes that
+     * {@code eligible} accepts, without subgraphs, whose every input is an initializer, omitted, or
+     * an output of such a node. The weight decoders earlier steps leave are of this kind.
+     */
+    public static List<NodeProto> constantNodes(GraphProto g, java.util.function.Predicate<NodeProto> eligible) {
+        Set<String> constant = new HashSet<>();
+        g.getInitializerList().forEach(t -> constant.add(t.getName()));
+        constant.add("");
+        List<NodeProto> out = new ArrayList<>();
+        for (NodeProto n : g.getNodeList()) {
+            if (n.getDomain().isEmpty() && eligible.test(n) && constant.containsAll(n.getInputList())
+                    && n.getAttributeList().stream().noneMatch(a -> a.hasG() || a.getGraphsCount() > 0)) {
+                out.add(n);
+                constant.addAll(n.getOutputList());
+            }
+        }
+        return out;
+    }
+
+    /**
      * {@code g} with its weight decoders' private names made short: every value that only flows
      * inside the constant part of the graph (initializers and the outputs of nodes computed from
      * initializers alone) and is read by no other node, no subgraph and no graph output is renamed
@@ -171,29 +191,21 @@ public final class Graphs {
      * wire chain the decoders' long names were about 340 of its 9,503 wire bytes.
      */
     public static GraphProto compactDecoderNames(GraphProto g) {
+        Set<NodeProto> constNodes = new HashSet<>(constantNodes(g, n -> true));
         Set<String> constant = new HashSet<>();
         g.getInitializerList().forEach(t -> constant.add(t.getName()));
-        constant.add("");
-        Set<NodeProto> constNodes = new HashSet<>();
+        constNodes.forEach(n -> constant.addAll(n.getOutputList()));
         Set<String> exposed = new HashSet<>();
         g.getInputList().forEach(v -> exposed.add(v.getName()));
         g.getOutputList().forEach(v -> exposed.add(v.getName()));
         for (NodeProto n : g.getNodeList()) {
-            boolean sub = false;
             for (AttributeProto a : n.getAttributeList()) {
                 if (a.hasG()) {
                     exposed.addAll(usedNames(a.getG()));
-                    sub = true;
                 }
-                for (GraphProto sg : a.getGraphsList()) {
-                    exposed.addAll(usedNames(sg));
-                    sub = true;
-                }
+                a.getGraphsList().forEach(sg -> exposed.addAll(usedNames(sg)));
             }
-            if (!sub && n.getDomain().isEmpty() && constant.containsAll(n.getInputList())) {
-                constNodes.add(n);
-                constant.addAll(n.getOutputList());
-            } else {
+            if (!constNodes.contains(n)) {
                 exposed.addAll(n.getInputList());
             }
         }

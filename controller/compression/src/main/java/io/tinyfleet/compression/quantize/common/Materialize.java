@@ -12,7 +12,6 @@ import io.tinyfleet.compression.graph.OrtRun;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.model.Tensors;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,22 +46,14 @@ public final class Materialize {
         GraphProto g = model.graph();
         Map<String, Integer> type = new HashMap<>();
         g.getInitializerList().forEach(t -> type.put(t.getName(), t.getDataType()));
-        Set<String> constant = new HashSet<>(type.keySet());
-        constant.add("");
-        List<NodeProto> folded = new ArrayList<>();
+        List<NodeProto> folded = Graphs.constantNodes(g, n -> !KEEP.contains(n.getOpType()) && n.getOutputCount() > 0);
         Map<String, NodeProto> producer = new HashMap<>();
-        for (NodeProto n : g.getNodeList()) {
-            if (n.getDomain().isEmpty() && !KEEP.contains(n.getOpType()) && n.getOutputCount() > 0
-                    && constant.containsAll(n.getInputList()) && n.getAttributeList().stream().noneMatch(a -> a.hasG()
-                    || a.getGraphsCount() > 0)) {
-                folded.add(n);
-                for (String o : n.getOutputList()) {
-                    constant.add(o);
-                    producer.put(o, n);
-                    Integer t = outputType(n, type);
-                    if (t != null) {
-                        type.put(o, t);
-                    }
+        for (NodeProto n : folded) {
+            for (String o : n.getOutputList()) {
+                producer.put(o, n);
+                Integer t = outputType(n, type);
+                if (t != null) {
+                    type.put(o, t);
                 }
             }
         }
