@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tinyfleet.compression.FineTuner;
-import io.tinyfleet.compression.FineTuners;
 import io.tinyfleet.compression.TechniqueContext;
-import io.tinyfleet.compression.TechniqueContractTestAccess;
 import io.tinyfleet.compression.TinyModels;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.model.Tensors;
@@ -40,25 +38,10 @@ class ChannelPruningFineTuneTest {
         assertEquals(4e-3, c.number("lr"), 1e-12);
     }
 
-    /** The 8x8 context of the contract tests with the real trainer, recording what each fine-tune was asked. */
-    private static TechniqueContext recording(List<FineTuner.Recipe> recipes, List<OnnxModel> teachers) {
-        FineTuner real = FineTuners.standard();
-        FineTuner rec = (model, epochs, masks, clusters, ctx, teacher, recipe) -> {
-            recipes.add(recipe);
-            teachers.add(teacher);
-            return real.fineTune(model, epochs, masks, clusters, ctx, teacher, recipe);
-        };
-        return TechniqueContractTestAccess.context("cnn").withFineTuner(rec);
-    }
-
     private float[] tunedWeight(String settings, List<FineTuner.Recipe> recipes, List<OnnxModel> teachers) {
-        Map<String, String> v = new java.util.LinkedHashMap<>(Map.of("ratio", "0.5", "finetune", "1"));
-        for (String kv : settings.split(",")) {
-            if (!kv.isEmpty()) {
-                v.put(kv.split("=")[0], kv.split("=")[1]);
-            }
-        }
-        OnnxModel out = t.apply(TinyModels.cnn(), t.configure(v), recording(recipes, teachers)).model();
+        TechniqueContext ctx = FineTuneRecording.context(recipes, teachers, r -> r);
+        OnnxModel out = t.apply(TinyModels.cnn(), t.configure(FineTuneRecording.settings(
+                Map.of("ratio", "0.5", "finetune", "1"), settings)), ctx).model();
         return Tensors.toFloats(out.initializers().get("c1w"));
     }
 

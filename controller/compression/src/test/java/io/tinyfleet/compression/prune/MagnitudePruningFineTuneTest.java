@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tinyfleet.compression.FineTuner;
 import io.tinyfleet.compression.FineTuners;
 import io.tinyfleet.compression.TechniqueContext;
-import io.tinyfleet.compression.TechniqueContractTestAccess;
 import io.tinyfleet.compression.TinyModels;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.model.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,29 +38,12 @@ class MagnitudePruningFineTuneTest {
         assertEquals(FineTuners.LEARNING_RATE, (float) c.number("lr"));
     }
 
-    /** The 8x8 context of the contract tests with the real trainer, recording what each fine-tune was asked. */
-    private static TechniqueContext recording(List<FineTuner.Recipe> recipes, List<OnnxModel> teachers,
-                                              boolean asBefore) {
-        FineTuner real = FineTuners.standard();
-        FineTuner rec = (model, epochs, masks, clusters, ctx, teacher, recipe) -> {
-            recipes.add(recipe);
-            teachers.add(teacher);
-            // asBefore: what prune did before it had options, whatever the step asks
-            return real.fineTune(model, epochs, masks, clusters, ctx, teacher,
-                    asBefore ? FineTuner.Recipe.PLAIN : recipe);
-        };
-        return TechniqueContractTestAccess.context("cnn").withFineTuner(rec);
-    }
-
     private float[] tunedWeight(String settings, List<FineTuner.Recipe> recipes, List<OnnxModel> teachers,
                                 boolean asBefore) {
-        Map<String, String> v = new LinkedHashMap<>(Map.of("sparsity", "0.6", "finetune", "1"));
-        for (String kv : settings.split(",")) {
-            if (!kv.isEmpty()) {
-                v.put(kv.split("=")[0], kv.split("=")[1]);
-            }
-        }
-        OnnxModel out = t.apply(TinyModels.cnn(), t.configure(v), recording(recipes, teachers, asBefore)).model();
+        // asBefore: what prune did before it had options, whatever the step asks
+        TechniqueContext ctx = FineTuneRecording.context(recipes, teachers, r -> asBefore ? FineTuner.Recipe.PLAIN : r);
+        OnnxModel out = t.apply(TinyModels.cnn(), t.configure(FineTuneRecording.settings(
+                Map.of("sparsity", "0.6", "finetune", "1"), settings)), ctx).model();
         return Tensors.toFloats(out.initializers().get("c2w"));
     }
 

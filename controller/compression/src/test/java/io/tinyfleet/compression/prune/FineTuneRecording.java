@@ -1,0 +1,44 @@
+package io.tinyfleet.compression.prune;
+
+import io.tinyfleet.compression.FineTuner;
+import io.tinyfleet.compression.FineTuners;
+import io.tinyfleet.compression.TechniqueContext;
+import io.tinyfleet.compression.TechniqueContractTestAccess;
+import io.tinyfleet.runtime.model.OnnxModel;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/** Contexts for the pruning techniques' fine-tuning tests, with the real trainer watched. */
+final class FineTuneRecording {
+
+    private FineTuneRecording() {
+    }
+
+    /**
+     * The 8x8 context of the contract tests with the real trainer, recording what each fine-tune was
+     * asked ({@code recipes}, {@code teachers}) and handing the trainer {@code passOn} of the recipe.
+     */
+    static TechniqueContext context(List<FineTuner.Recipe> recipes, List<OnnxModel> teachers,
+                                    UnaryOperator<FineTuner.Recipe> passOn) {
+        FineTuner real = FineTuners.standard();
+        FineTuner rec = (model, epochs, masks, clusters, ctx, teacher, recipe) -> {
+            recipes.add(recipe);
+            teachers.add(teacher);
+            return real.fineTune(model, epochs, masks, clusters, ctx, teacher, passOn.apply(recipe));
+        };
+        return TechniqueContractTestAccess.context("cnn").withFineTuner(rec);
+    }
+
+    /** {@code base} with the {@code key=value} pairs of {@code text} ("a=1,b=2", or empty) put over it. */
+    static Map<String, String> settings(Map<String, String> base, String text) {
+        Map<String, String> v = new LinkedHashMap<>(base);
+        for (String kv : text.split(",")) {
+            if (!kv.isEmpty()) {
+                v.put(kv.split("=")[0], kv.split("=")[1]);
+            }
+        }
+        return v;
+    }
+}
