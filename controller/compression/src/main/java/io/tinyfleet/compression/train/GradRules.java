@@ -132,17 +132,33 @@ public final class GradRules {
 
     // ---------------------------------------------------------------- rules
 
-    /** Shape-only ops: the gradient is reshaped back to the input's shape. */
-    static final class Passthrough implements GradRule {
-        public boolean differentiable(NodeProto n, int i) {
+    /**
+     * A rule whose only differentiable input is the first (activations, shape ops, pools): {@link #dx}
+     * runs when the output has a gradient and the input needs one.
+     */
+    abstract static class FirstInputRule implements GradRule {
+        @Override
+        public final boolean differentiable(NodeProto n, int i) {
             return i == 0;
         }
 
-        public void backward(NodeProto n, GradContext c) {
+        @Override
+        public final void backward(NodeProto n, GradContext c) {
             String g = c.grad(n.getOutput(0));
             if (g != null && wants(c, n, 0)) {
-                c.addGrad(n.getInput(0), c.reshape(g, c.shape(n.getInput(0))));
+                c.addGrad(n.getInput(0), dx(n, g, c));
             }
+        }
+
+        /** The gradient of input 0, given {@code g}, the gradient of output 0. */
+        abstract String dx(NodeProto n, String g, GradContext c);
+    }
+
+    /** Shape-only ops: the gradient is reshaped back to the input's shape. */
+    static final class Passthrough extends FirstInputRule {
+        @Override
+        String dx(NodeProto n, String g, GradContext c) {
+            return c.reshape(g, c.shape(n.getInput(0)));
         }
     }
 
@@ -270,76 +286,51 @@ public final class GradRules {
         }
     }
 
-    static final class Relu implements GradRule {
-        public boolean differentiable(NodeProto n, int i) {
-            return i == 0;
-        }
-
-        public void backward(NodeProto n, GradContext c) {
-            String g = c.grad(n.getOutput(0));
-            if (g != null && wants(c, n, 0)) {
-                String pos = c.op("Greater", List.of(n.getOutput(0), c.scalar(0f)));
-                c.addGrad(n.getInput(0), c.op("Where", List.of(pos, g, c.scalar(0f))));
-            }
+    static final class Relu extends FirstInputRule {
+        @Override
+        String dx(NodeProto n, String g, GradContext c) {
+            String pos = c.op("Greater", List.of(n.getOutput(0), c.scalar(0f)));
+            return c.op("Where", List.of(pos, g, c.scalar(0f)));
         }
     }
 
-    static final class LeakyRelu implements GradRule {
-        public boolean differentiable(NodeProto n, int i) {
-            return i == 0;
-        }
-
-        public void backward(NodeProto n, GradContext c) {
-            String g = c.grad(n.getOutput(0));
-            if (g != null && wants(c, n, 0)) {
-                float alpha = floatAttr(n, "alpha", 0.01f);
-                String pos = c.op("Greater", List.of(n.getInput(0), c.scalar(0f)));
-                c.addGrad(n.getInput(0), c.op("Where", List.of(pos, g, c.scale(g, alpha))));
-            }
+    static final class LeakyRelu extends FirstInputRule {
+        @Override
+        String dx(NodeProto n, String g, GradContext c) {
+            float alpha = floatAttr(n, "alpha", 0.01f);
+            String pos = c.op("Greater", List.of(n.getInput(0), c.scalar(0f)));
+            return c.op("Where", List.of(pos, g, c.scale(g, alpha)));
         }
     }
 
-    static final class Sigmoid implements GradRule {
-        public boolean differentiable(NodeProto n, int i) {
-            return i == 0;
-        }
-
-        public void backward(NodeProto n, GradContext c) {
-            String g = c.grad(n.getOutput(0));
-            if (g != null && wants(c, n, 0)) {
-                String y = n.getOutput(0);
-                String oneMinus = c.op("Sub", List.of(c.scalar(1f), y));
-                c.addGrad(n.getInput(0), c.op("Mul", List.of(g, c.op("Mul", List.of(y, oneMinus)))));
-            }
+    static final class Sigmoid extends FirstInputRule {
+        @Override
+        String dx(NodeProto n, String g, GradContext c) {
+            String y = n.getOutput(0);
+            String oneMinus = c.op("Sub", List.of(c.scalar(1f), y));
+            return c.op("Mul", List.of(g, c.op("Mul", List.of(y, oneMinus))));
         }
     }
 
-    static final class Tanh implements GradRule {
-        public boolean differentiable(NodeProto n, int i) {
-            return i == 0;
-        }
-
-        public void backward(NodeProto n, GradContext c) {
-            String g = c.grad(n.getOutput(0));
-            if (g != null && wants(c, n, 0)) {
-                String y = n.getOutput(0);
-                String d = c.op("Sub", List.of(c.scalar(1f), c.op("Mul", List.of(y, y))));
-                c.addGrad(n.getInput(0), c.op("Mul", List.of(g, d)));
-            }
+    static final class Tanh extends FirstInputRule {
+        @Override
+        String dx(NodeProto n, String g, GradContext c) {
+            String y = n.getOutput(0);
+            String d = c.op("Sub", List.of(c.scalar(1f), c.op("Mul", List.of(y, y))));
+            return c.op("Mul", List.of(g, d));
         }
     }
 
     /** Softmax: dX = Y (dY - sum(dY Y)); LogSoftmax: dX = dY - exp(Y) sum(dY). Opset 13+ semantics. */
-    record Softmax(boolean log) implements GradRule {
-        public boolean differentiable(NodeProto n, int i) {
-            return i == 0;
+    static final class Softmax extends FirstInputRule {
+        private final boolean log;
+
+        Softmax(boolean log) {
+            this.log = log;
         }
 
-        public void backward(NodeProto n, GradContext c) {
-            String g = c.grad(n.getOutput(0));
-            if (g == null || !wants(c, n, 0)) {
-                return;
-            }
+        @Override
+        String dx(NodeProto n, String g, GradContext c) {
             String y = n.getOutput(0);
             long axis = intAttr(n, "axis", -1);
             if (axis < 0) {
@@ -347,24 +338,16 @@ public final class GradRules {
             }
             if (log) {
                 String s = c.reduceSum(g, new long[] {axis}, true);
-                c.addGrad(n.getInput(0), c.op("Sub", List.of(g, c.op("Mul", List.of(c.op("Exp", List.of(y)), s)))));
-            } else {
-                String s = c.reduceSum(c.op("Mul", List.of(g, y)), new long[] {axis}, true);
-                c.addGrad(n.getInput(0), c.op("Mul", List.of(y, c.op("Sub", List.of(g, s)))));
+                return c.op("Sub", List.of(g, c.op("Mul", List.of(c.op("Exp", List.of(y)), s))));
             }
+            String s = c.reduceSum(c.op("Mul", List.of(g, y)), new long[] {axis}, true);
+            return c.op("Mul", List.of(y, c.op("Sub", List.of(g, s))));
         }
     }
 
-    static final class Transpose implements GradRule {
-        public boolean differentiable(NodeProto n, int i) {
-            return i == 0;
-        }
-
-        public void backward(NodeProto n, GradContext c) {
-            String g = c.grad(n.getOutput(0));
-            if (g == null || !wants(c, n, 0)) {
-                return;
-            }
+    static final class Transpose extends FirstInputRule {
+        @Override
+        String dx(NodeProto n, String g, GradContext c) {
             int rank = c.shape(n.getInput(0)).length;
             long[] dflt = new long[rank];
             for (int i = 0; i < rank; i++) {
@@ -375,7 +358,7 @@ public final class GradRules {
             for (int i = 0; i < rank; i++) {
                 inv[(int) perm[i]] = i;
             }
-            c.addGrad(n.getInput(0), c.op("Transpose", List.of(g), GraphBuilder.ints("perm", inv)));
+            return c.op("Transpose", List.of(g), GraphBuilder.ints("perm", inv));
         }
     }
 
@@ -406,16 +389,9 @@ public final class GradRules {
     }
 
     /** Gather along axis 0 (codebooks, embeddings): the gradient is scattered back with reduction "add". */
-    static final class Gather implements GradRule {
-        public boolean differentiable(NodeProto n, int i) {
-            return i == 0;
-        }
-
-        public void backward(NodeProto n, GradContext c) {
-            String g = c.grad(n.getOutput(0));
-            if (g == null || !wants(c, n, 0)) {
-                return;
-            }
+    static final class Gather extends FirstInputRule {
+        @Override
+        String dx(NodeProto n, String g, GradContext c) {
             if (intAttr(n, "axis", 0) != 0) {
                 throw new IllegalArgumentException("Gather '" + n.getName() + "': gradients only along axis 0");
             }
@@ -424,16 +400,12 @@ public final class GradRules {
             String idx1 = c.op("Unsqueeze", List.of(idx, c.longs(-1)));
             String zeros = c.op("ConstantOfShape", List.of(c.longs(c.shape(data))),
                     GraphBuilder.tensorAttr("value", Tensors.floats("zero", new long[] {1}, new float[] {0f})));
-            c.addGrad(data, c.op("ScatterND", List.of(zeros, idx1, g), GraphBuilder.attr("reduction", "add")));
+            return c.op("ScatterND", List.of(zeros, idx1, g), GraphBuilder.attr("reduction", "add"));
         }
     }
 
     /** Dropout (Srivastava et al., JMLR 2014): active in the training graph with a seeded mask. */
-    static final class Dropout implements GradRule {
-        public boolean differentiable(NodeProto n, int i) {
-            return i == 0;
-        }
-
+    static final class Dropout extends FirstInputRule {
         private static float ratio(NodeProto n, GradContext c) {
             String r = in(n, 1);
             if (r.isEmpty()) {
@@ -455,15 +427,12 @@ public final class GradRules {
                     attr("seed", c.seed() & 0x7fffffffL));
         }
 
-        public void backward(NodeProto n, GradContext c) {
-            String g = c.grad(n.getOutput(0));
-            if (g == null || !wants(c, n, 0)) {
-                return;
-            }
+        @Override
+        String dx(NodeProto n, String g, GradContext c) {
             float ratio = c.get(n, "ratio");
             String mask = c.get(n, "mask");
             String m = c.op("Cast", List.of(mask), attr("to", TensorProto.DataType.FLOAT_VALUE));
-            c.addGrad(n.getInput(0), c.scale(c.op("Mul", List.of(g, m)), 1f / (1f - ratio)));
+            return c.scale(c.op("Mul", List.of(g, m)), 1f / (1f - ratio));
         }
     }
 
@@ -597,11 +566,7 @@ public final class GradRules {
      * (An earlier equality mask against the broadcast maximum was 52 % of a LeNet-5 step: ONNX
      * Runtime's broadcasting Equal/Where over 6-D views is slow.)
      */
-    static final class MaxPool implements GradRule {
-        public boolean differentiable(NodeProto n, int i) {
-            return i == 0;
-        }
-
+    static final class MaxPool extends FirstInputRule {
         public void forward(NodeProto n, GradContext c) {
             if (!c.needs(n.getInput(0))) {
                 c.copy(n);
@@ -612,39 +577,28 @@ public final class GradRules {
             c.copy(n.toBuilder().clearOutput().addOutput(n.getOutput(0)).addOutput(idx).build());
         }
 
-        public void backward(NodeProto n, GradContext c) {
-            String g = c.grad(n.getOutput(0));
-            if (g == null || !wants(c, n, 0)) {
-                return;
-            }
+        @Override
+        String dx(NodeProto n, String g, GradContext c) {
             String x = n.getInput(0);
             long[] xs = c.shape(x);
             String idx = c.get(n, "indices");
             if (disjointWindows(n)) {
-                c.addGrad(x, c.op("MaxUnpool", List.of(g, idx, c.longs(xs)),
+                return c.op("MaxUnpool", List.of(g, idx, c.longs(xs)),
                         GraphBuilder.ints("kernel_shape", intsAttr(n, "kernel_shape", null)),
-                        GraphBuilder.ints("strides", spatial(n, "strides", 2, 1))));
-            } else {
-                String zeros = c.op("ConstantOfShape", List.of(c.longs(GradContext.numel(xs))),
-                        GraphBuilder.tensorAttr("value", Tensors.floats("zero", new long[] {1}, new float[] {0f})));
-                String s = c.op("ScatterElements", List.of(zeros, c.reshape(idx, new long[] {-1}), c.reshape(g, new long[] {-1})),
-                        attr("axis", 0), GraphBuilder.attr("reduction", "add"));
-                c.addGrad(x, c.reshape(s, xs));
+                        GraphBuilder.ints("strides", spatial(n, "strides", 2, 1)));
             }
+            String zeros = c.op("ConstantOfShape", List.of(c.longs(GradContext.numel(xs))),
+                    GraphBuilder.tensorAttr("value", Tensors.floats("zero", new long[] {1}, new float[] {0f})));
+            String s = c.op("ScatterElements", List.of(zeros, c.reshape(idx, new long[] {-1}), c.reshape(g, new long[] {-1})),
+                    attr("axis", 0), GraphBuilder.attr("reduction", "add"));
+            return c.reshape(s, xs);
         }
     }
 
     /** AveragePool: a depthwise ConvTranspose with a constant 1/(kh*kw) kernel. */
-    static final class AveragePool implements GradRule {
-        public boolean differentiable(NodeProto n, int i) {
-            return i == 0;
-        }
-
-        public void backward(NodeProto n, GradContext c) {
-            String g = c.grad(n.getOutput(0));
-            if (g == null || !wants(c, n, 0)) {
-                return;
-            }
+    static final class AveragePool extends FirstInputRule {
+        @Override
+        String dx(NodeProto n, String g, GradContext c) {
             String x = n.getInput(0);
             long[] xs = c.shape(x);
             long[] ys = c.shape(n.getOutput(0));
@@ -664,28 +618,21 @@ public final class GradRules {
             for (int d = 0; d < 2; d++) {
                 outPad[d] = xs[2 + d] - (strides[d] * (ys[2 + d] - 1) + k[d] - pads[d] - pads[d + 2]);
             }
-            c.addGrad(x, c.op("ConvTranspose", List.of(g, kernel), GraphBuilder.ints("strides", strides),
-                    GraphBuilder.ints("pads", pads), attr("group", xs[1]), GraphBuilder.ints("output_padding", outPad)));
+            return c.op("ConvTranspose", List.of(g, kernel), GraphBuilder.ints("strides", strides),
+                    GraphBuilder.ints("pads", pads), attr("group", xs[1]), GraphBuilder.ints("output_padding", outPad));
         }
     }
 
-    static final class GlobalAveragePool implements GradRule {
-        public boolean differentiable(NodeProto n, int i) {
-            return i == 0;
-        }
-
-        public void backward(NodeProto n, GradContext c) {
-            String g = c.grad(n.getOutput(0));
-            if (g == null || !wants(c, n, 0)) {
-                return;
-            }
+    static final class GlobalAveragePool extends FirstInputRule {
+        @Override
+        String dx(NodeProto n, String g, GradContext c) {
             long[] xs = c.shape(n.getInput(0));
             long area = 1;
             for (int i = 2; i < xs.length; i++) {
                 area *= xs[i];
             }
             String e = c.op("Expand", List.of(g, c.longs(xs)));
-            c.addGrad(n.getInput(0), c.scale(e, 1f / area));
+            return c.scale(e, 1f / area);
         }
     }
 
