@@ -2,11 +2,12 @@ package io.tinyfleet.server.artifact;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.luben.zstd.Zstd;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import io.tinyfleet.proto.v1.ModelBundle;
 import io.tinyfleet.runtime.data.EvalShard;
 import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.model.WireSize;
 import io.tinyfleet.runtime.session.ModelRuntime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,7 +86,7 @@ public final class ArtifactStore {
         if (shard != null) {
             b.setEvalShardFile(ByteString.copyFrom(shardFile));
         }
-        byte[] artifact = Zstd.compress(b.build().toByteArray(), zstdLevel);
+        byte[] artifact = WireSize.zstd(b.build().toByteArray(), bundleCuts(bytes), zstdLevel);
         String artifactSha = OnnxModel.sha256Hex(artifact);
         try {
             writeOnce(modelFile(id), bytes);
@@ -148,6 +149,23 @@ public final class ArtifactStore {
     /** Every model, oldest first. */
     public List<ModelRecord> list() {
         return query("SELECT * FROM ota_models ORDER BY created_ms, id");
+    }
+
+    /**
+     * Where the zstd blocks of a bundle end: the model's own {@link WireSize#modelCuts}, moved by the
+     * bundle's header, and the end of the model, where the eval shard's pixels begin. A bundle is
+     * serialised in field-number order, so {@code model} (field 1) comes first.
+     */
+    static int[] bundleCuts(byte[] model) {
+        int at = CodedOutputStream.computeTagSize(ModelBundle.MODEL_FIELD_NUMBER)
+                + CodedOutputStream.computeUInt32SizeNoTag(model.length);
+        int[] inModel = WireSize.modelCuts(model);
+        int[] cuts = new int[inModel.length + 1];
+        for (int i = 0; i < inModel.length; i++) {
+            cuts[i] = at + inModel[i];
+        }
+        cuts[inModel.length] = at + model.length;
+        return cuts;
     }
 
     /** The transfer artifact of a model (zstd bundle). */
