@@ -36,11 +36,12 @@ public final class SearchSuite implements BenchSuite {
     /**
      * The pruning setting of the 50x search. On the MLP (0.9026, 1,067,574 B; 50x is 21,351 B), seed 42,
      * followed by {@code cluster:k=16,finetune=2,encoding=sparse,biases=true > quantize:fp16} (wire with
-     * the large initializers in zstd blocks of their own): sparsity 0.93 22,763 B (46.9x) at -0.60; every
-     * chain past 50x lost more than a point: this setting with steps=10,finetune=4 17,560 B (60.8x) at
-     * -1.23, distilled 17,698 B at -1.26; a distilled half-width student ({@code distill:width=0.5,
-     * epochs=20}) pruned to 0.9 15,750 B (67.8x) at -1.38, the student alone already -1.16;
-     * {@code lowrank:ratio=0.4} then pruning to 0.85 18,681 B (57.1x) at -1.14.
+     * the large initializers in zstd blocks of their own): sparsity 0.93 22,763 B (46.9x) at -0.60, distilled
+     * 22,981 B at -0.71; 0.935 distilled 21,610 B (49.4x) at -0.85; every chain past 50x lost more than a
+     * point: this setting with steps=10,finetune=4 17,560 B (60.8x) at -1.23, distilled 17,698 B at -1.26;
+     * a distilled half-width student ({@code distill:width=0.5,epochs=20}) pruned to 0.9 15,750 B (67.8x)
+     * at -1.38, the student alone already -1.16; {@code lowrank:ratio=0.4} then pruning to 0.85 18,681 B
+     * (57.1x) at -1.14.
      */
     static final String WIRE_PRUNE = "prune:sparsity=0.95,scope=global,steps=4,finetune=3";
     /**
