@@ -11,6 +11,9 @@ import io.tinyfleet.compression.pipeline.Metrics;
 import io.tinyfleet.compression.pipeline.Pipeline;
 import io.tinyfleet.compression.pipeline.StepRecord;
 import io.tinyfleet.compression.train.Trainer;
+import io.tinyfleet.runtime.bench.EvalOptions;
+import io.tinyfleet.runtime.bench.Evaluator;
+import io.tinyfleet.runtime.bench.LatencyStats;
 import io.tinyfleet.runtime.data.LabeledImages;
 import io.tinyfleet.runtime.data.Preprocessing;
 import io.tinyfleet.runtime.data.Split;
@@ -230,7 +233,7 @@ public final class CompressionSuite implements BenchSuite {
      */
     private static Latencies alternateLatency(OnnxModel a, OnnxModel b, BenchOptions o, OptLevel level) {
         int rounds = o.quick() ? 3 : LATENCY_ROUNDS;
-        var ext = io.tinyfleet.runtime.bench.EvalOptions.random().withRuns(20, o.quick() ? 300 : 2000)
+        var ext = EvalOptions.random().withRuns(20, o.quick() ? 300 : 2000)
                 .withRuntime(io.tinyfleet.runtime.session.RuntimeOptions.defaults().withOptLevel(level));
         double[] sa = new double[rounds];
         double[] sb = new double[rounds];
@@ -238,25 +241,19 @@ public final class CompressionSuite implements BenchSuite {
         for (int i = 0; i < rounds; i++) {
             // odd rounds time b first, so that going first or second biases neither model
             if (i % 2 == 1) {
-                sb[i] = io.tinyfleet.runtime.bench.Evaluator.evaluate(b, ext).p50Ms();
+                sb[i] = Evaluator.evaluate(b, ext).p50Ms();
             }
-            sa[i] = io.tinyfleet.runtime.bench.Evaluator.evaluate(a, ext).p50Ms();
+            sa[i] = Evaluator.evaluate(a, ext).p50Ms();
             if (i % 2 == 0) {
-                sb[i] = io.tinyfleet.runtime.bench.Evaluator.evaluate(b, ext).p50Ms();
+                sb[i] = Evaluator.evaluate(b, ext).p50Ms();
             }
             ratio[i] = sb[i] / sa[i];
         }
-        return new Latencies(median(sa), median(sb), median(ratio));
+        return new Latencies(LatencyStats.of(sa).p50(), LatencyStats.of(sb).p50(), LatencyStats.of(ratio).p50());
     }
 
     /** Median latencies (ms) of models a and b, and the median of their per-round ratio b/a. */
     private record Latencies(double a, double b, double ratio) {
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        java.util.Arrays.sort(s);
-        return s[s.length / 2];
     }
 
     private static double round(double x) {

@@ -7,7 +7,6 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.TreeSet;
 
 /**
@@ -64,7 +63,7 @@ public final class WireSize {
 
     /**
      * One zstd frame of {@code data} at {@code level}, with its content size, in which a block ends at
-     * every offset of {@code cuts} (ascending; offsets outside (0, length) are ignored). zstd builds its
+     * every offset of {@code cuts} (ascending; others, and those outside (0, length), are ignored). zstd builds its
      * entropy tables per block: on an 11 KB clustered LeNet-5 file, where the gaps and codebook indices of
      * the sparse weights sit between protobuf structure and the provenance JSON, ending blocks around the
      * two index tensors gave 7,534 bytes instead of 8,224 in one block (-8.4 %), and 17,560 instead of
@@ -79,30 +78,29 @@ public final class WireSize {
             ctx.setLevel(level);
             ctx.setContentSize(true);
             ctx.setPledgedSrcSize(data.length);
-            int[] ends = Arrays.copyOf(cuts, cuts.length + 1);
-            ends[cuts.length] = data.length;
             int done = 0;
-            for (int end : ends) {
-                boolean last = end == data.length;
-                if (!last && (end <= done || end >= data.length)) {
-                    continue;
-                }
-                src.limit(end);
-                while (!ctx.compressDirectByteBufferStream(dst, src, last ? EndDirective.END : EndDirective.FLUSH)) {
-                    if (!dst.hasRemaining()) {
-                        throw new IllegalStateException("zstd output exceeded its bound");
-                    }
-                }
-                done = end;
-                if (last) {
-                    break;
+            for (int cut : cuts) {
+                if (cut > done && cut < data.length) {
+                    compressUpTo(ctx, src, dst, cut, EndDirective.FLUSH);
+                    done = cut;
                 }
             }
+            compressUpTo(ctx, src, dst, data.length, EndDirective.END);
         }
         dst.flip();
         byte[] out = new byte[dst.remaining()];
         dst.get(out);
         return out;
+    }
+
+    /** Feeds {@code src} up to offset {@code end} and ends a block ({@code FLUSH}) or the frame ({@code END}). */
+    private static void compressUpTo(ZstdCompressCtx ctx, ByteBuffer src, ByteBuffer dst, int end, EndDirective how) {
+        src.limit(end);
+        while (!ctx.compressDirectByteBufferStream(dst, src, how)) {
+            if (!dst.hasRemaining()) {
+                throw new IllegalStateException("zstd output exceeded its bound");
+            }
+        }
     }
 
     /**
