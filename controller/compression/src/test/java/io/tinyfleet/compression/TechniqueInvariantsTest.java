@@ -161,12 +161,99 @@ class TechniqueInvariantsTest {
     }
 
     @Test
-    void channels_keepLayersFeedingAResidualAdd_andSayWhy() {
-        // every prunable layer feeds the residual Add (or is the output layer): refused before work, each named
+    void channels_pruneBothSidesOfAResidualAdd_theSameChannels() {
+        OnnxModel in = TinyModels.depthwise(true);
+        TechniqueResult r = run(new ChannelPruning(), Map.of("ratio", "0.5"), in);
+        Map<String, TensorProto> w = r.model().initializers();
+        assertEquals(java.util.List.of(4L, 1L, 3L, 3L), w.get("c1w").getDimsList());
+        assertEquals(java.util.List.of(4L, 1L, 3L, 3L), w.get("dww").getDimsList());
+        assertEquals(java.util.List.of(4L, 4L, 1L, 1L), w.get("pww").getDimsList());
+        assertEquals(java.util.List.of(10L, 4L), w.get("fw").getDimsList());
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> layers = (Map<String, Map<String, Object>>) r.stats().get("layers");
+        assertEquals(java.util.List.of("conv1", "pw"), layers.get("conv1").get("residualGroup"));
+        assertEquals(java.util.List.of("conv1", "pw"), layers.get("pw").get("residualGroup"));
+        assertTrue(String.valueOf(layers.get("fc").get("why")).contains("graph output"), layers.get("fc").toString());
+
+        // the channels conv1 kept, found by their filters
+        float[] c1 = Tensors.toFloats(in.initializers().get("c1w"));
+        float[] kept = Tensors.toFloats(w.get("c1w"));
+        boolean[] keep = new boolean[8];
+        for (int k = 0; k < 4; k++) {
+            for (int c = 0; c < 8; c++) {
+                if (java.util.Arrays.equals(java.util.Arrays.copyOfRange(kept, k * 9, k * 9 + 9),
+                        java.util.Arrays.copyOfRange(c1, c * 9, c * 9 + 9))) {
+                    keep[c] = true;
+                }
+            }
+        }
+        // zeroing the other channels everywhere in the original gives the pruned model's outputs only if
+        // both sides of the Add lost the same channels
+        io.tinyfleet.compression.graph.Edit zeroed = new io.tinyfleet.compression.graph.Edit(in.graph());
+        for (String[] t : new String[][] {{"c1w", "0"}, {"c1b", "0"}, {"dww", "0"}, {"dwb", "0"}, {"pww", "0"},
+                {"pww", "1"}, {"pwb", "0"}, {"fw", "1"}}) {
+            TensorProto old = zeroed.initializers.get(t[0]);
+            float[] v = Tensors.toFloats(old);
+            long[] d = Tensors.dims(old);
+            int axis = Integer.parseInt(t[1]);
+            long inner = 1;
+            for (int i = axis + 1; i < d.length; i++) {
+                inner *= d[i];
+            }
+            for (int i = 0; i < v.length; i++) {
+                if (!keep[(int) ((i / inner) % d[axis])]) {
+                    v[i] = 0;
+                }
+            }
+            zeroed.initializers.put(t[0], Tensors.floats(t[0], d, v));
+        }
+        var inputs = TinyModels.inputs(in);
+        assertArrayEquals(TinyModels.run(in.withGraph(zeroed.build()), inputs), TinyModels.run(r.model(), inputs), 1e-5f);
+        assertTrue(TinyModels.relativeError(TinyModels.run(in, inputs), TinyModels.run(r.model(), inputs)) > 0);
+    }
+
+    @Test
+    void channels_alignRoundsKeptChannelsUp_andLeavesLayersItCannotShrink() {
+        TechniqueResult r = run(new ChannelPruning(), Map.of("ratio", "0.75", "align", "4"), TinyModels.cnn());
+        Map<String, TensorProto> w = r.model().initializers();
+        // conv1 would keep 1 of 4, rounded up to 4: untouched; conv2 keeps 2 of 8, rounded up to 4
+        assertEquals(java.util.List.of(4L, 1L, 3L, 3L), w.get("c1w").getDimsList());
+        assertEquals(java.util.List.of(4L, 4L, 3L, 3L), w.get("c2w").getDimsList());
+        assertEquals(java.util.List.of(10L, 64L), w.get("fw").getDimsList());
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> layers = (Map<String, Map<String, Object>>) r.stats().get("layers");
+        assertTrue(String.valueOf(layers.get("conv1").get("why")).contains("align=4"), layers.get("conv1").toString());
+        assertEquals(4, layers.get("conv2").get("kept"));
+        assertEquals(1, r.stats().get("prunedLayers"));
+        TinyModels.run(r.model(), TinyModels.inputs(r.model()));
+
         UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
-                () -> run(new ChannelPruning(), Map.of("ratio", "0.5"), TinyModels.depthwise(true)));
-        assertTrue(e.getMessage().contains("'conv1' (Conv)") && e.getMessage().contains("'pw' (Conv)")
-                && e.getMessage().contains("residual") && e.getMessage().contains("'fc' (Gemm)"), e.getMessage());
+                () -> run(new ChannelPruning(), Map.of("ratio", "0.5", "align", "8"), TinyModels.cnn()));
+        assertTrue(e.getMessage().contains("removes no channel") && e.getMessage().contains("'conv2' (Conv) 8"),
+                e.getMessage());
+    }
+
+    @Test
+    void channels_refuseAResidualAddWhoseOtherSideNoLayerProduces_andSayWhy() {
+        java.util.Random rnd = new java.util.Random(5);
+        OnnxModel m = new io.tinyfleet.runtime.model.GraphBuilder("join-input", 17)
+                .input("x", DataType.FLOAT, "N", 1, 8, 8)
+                .initializer(Tensors.floats("c1w", new long[] {8, 1, 3, 3}, TinyModels.randn(rnd, 72, 0.4)))
+                .initializer(Tensors.floats("fw", new long[] {10, 8}, TinyModels.randn(rnd, 80, 0.3)))
+                .node("conv1", "Conv", java.util.List.of("x", "c1w"), java.util.List.of("c1"),
+                        io.tinyfleet.runtime.model.GraphBuilder.ints("pads", 1, 1, 1, 1))
+                .node("add", "Add", java.util.List.of("c1", "x"), java.util.List.of("s"))
+                .node("gap", "GlobalAveragePool", java.util.List.of("s"), java.util.List.of("g"))
+                .node("flat", "Flatten", java.util.List.of("g"), java.util.List.of("f"))
+                .node("fc", "Gemm", java.util.List.of("f", "fw"), java.util.List.of("y"),
+                        io.tinyfleet.runtime.model.GraphBuilder.attr("transB", 1L))
+                .output("y", DataType.FLOAT, "N", 10)
+                .build();
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> run(new ChannelPruning(), Map.of("ratio", "0.5"), m));
+        assertTrue(e.getMessage().contains("'conv1' (Conv)") && e.getMessage().contains("'add' (Add)")
+                && e.getMessage().contains("'x'") && e.getMessage().contains("residual")
+                && e.getMessage().contains("'fc' (Gemm)"), e.getMessage());
     }
 
     @Test
