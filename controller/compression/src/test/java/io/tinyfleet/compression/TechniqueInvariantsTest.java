@@ -234,6 +234,114 @@ class TechniqueInvariantsTest {
     }
 
     @Test
+    void channels_followAConcat_eachInputLosingItsOwnChannelsInTheConsumer() {
+        java.util.Random rnd = new java.util.Random(6);
+        OnnxModel in = new io.tinyfleet.runtime.model.GraphBuilder("concat", 17)
+                .input("x", DataType.FLOAT, "N", 1, 8, 8)
+                .initializer(Tensors.floats("aw", new long[] {4, 1, 3, 3}, TinyModels.randn(rnd, 36, 0.4)))
+                .initializer(Tensors.floats("ab", new long[] {4}, TinyModels.randn(rnd, 4, 0.1)))
+                .initializer(Tensors.floats("bw", new long[] {4, 1, 3, 3}, TinyModels.randn(rnd, 36, 0.4)))
+                .initializer(Tensors.floats("bb", new long[] {4}, TinyModels.randn(rnd, 4, 0.1)))
+                .initializer(Tensors.floats("cw", new long[] {6, 8, 3, 3}, TinyModels.randn(rnd, 432, 0.3)))
+                .initializer(Tensors.floats("cb", new long[] {6}, TinyModels.randn(rnd, 6, 0.1)))
+                .initializer(Tensors.floats("fw", new long[] {10, 6}, TinyModels.randn(rnd, 60, 0.3)))
+                .node("convA", "Conv", java.util.List.of("x", "aw", "ab"), java.util.List.of("a"),
+                        io.tinyfleet.runtime.model.GraphBuilder.ints("pads", 1, 1, 1, 1))
+                .node("reluA", "Relu", java.util.List.of("a"), java.util.List.of("ra"))
+                .node("convB", "Conv", java.util.List.of("x", "bw", "bb"), java.util.List.of("b"),
+                        io.tinyfleet.runtime.model.GraphBuilder.ints("pads", 1, 1, 1, 1))
+                .node("reluB", "Relu", java.util.List.of("b"), java.util.List.of("rb"))
+                .node("cat", "Concat", java.util.List.of("ra", "rb"), java.util.List.of("ab_"),
+                        io.tinyfleet.runtime.model.GraphBuilder.attr("axis", 1L))
+                .node("conv2", "Conv", java.util.List.of("ab_", "cw", "cb"), java.util.List.of("c"),
+                        io.tinyfleet.runtime.model.GraphBuilder.ints("pads", 1, 1, 1, 1))
+                .node("relu2", "Relu", java.util.List.of("c"), java.util.List.of("rc"))
+                .node("gap", "GlobalAveragePool", java.util.List.of("rc"), java.util.List.of("g"))
+                .node("flat", "Flatten", java.util.List.of("g"), java.util.List.of("f"))
+                .node("fc", "Gemm", java.util.List.of("f", "fw"), java.util.List.of("y"),
+                        io.tinyfleet.runtime.model.GraphBuilder.attr("transB", 1L))
+                .output("y", DataType.FLOAT, "N", 10)
+                .build();
+        TechniqueResult r = run(new ChannelPruning(), Map.of("ratio", "0.5"), in);
+        Map<String, TensorProto> w = r.model().initializers();
+        assertEquals(java.util.List.of(2L, 1L, 3L, 3L), w.get("aw").getDimsList());
+        assertEquals(java.util.List.of(2L, 1L, 3L, 3L), w.get("bw").getDimsList());
+        assertEquals(java.util.List.of(3L, 4L, 3L, 3L), w.get("cw").getDimsList());
+        assertEquals(java.util.List.of(10L, 3L), w.get("fw").getDimsList());
+
+        // zeroing every removed channel in the original (found by the kept filters) gives the same outputs
+        boolean[] keepA = keptRows(in, r.model(), "aw");
+        boolean[] keepB = keptRows(in, r.model(), "bw");
+        boolean[] keepC = keptRows(in, r.model(), "cw");
+        boolean[] keepCat = new boolean[8];
+        for (int i = 0; i < 4; i++) {
+            keepCat[i] = keepA[i];
+            keepCat[4 + i] = keepB[i];
+        }
+        io.tinyfleet.compression.graph.Edit z = new io.tinyfleet.compression.graph.Edit(in.graph());
+        zero(z, "aw", 0, keepA);
+        zero(z, "ab", 0, keepA);
+        zero(z, "bw", 0, keepB);
+        zero(z, "bb", 0, keepB);
+        zero(z, "cw", 1, keepCat);
+        zero(z, "cw", 0, keepC);
+        zero(z, "cb", 0, keepC);
+        zero(z, "fw", 1, keepC);
+        var inputs = TinyModels.inputs(in);
+        assertArrayEquals(TinyModels.run(in.withGraph(z.build()), inputs), TinyModels.run(r.model(), inputs), 1e-5f);
+    }
+
+    /** Which rows (axis 0) of the original tensor the pruned one kept, matched by content. */
+    private static boolean[] keptRows(OnnxModel in, OnnxModel out, String name) {
+        TensorProto a = in.initializers().get(name);
+        float[] orig = Tensors.toFloats(a);
+        float[] kept = Tensors.toFloats(out.initializers().get(name));
+        int rows = (int) a.getDims(0);
+        int keptRows = (int) out.initializers().get(name).getDims(0);
+        int per = orig.length / rows;
+        int keptPer = kept.length / keptRows;
+        boolean[] keep = new boolean[rows];
+        for (int k = 0; k < keptRows; k++) {
+            float[] row = java.util.Arrays.copyOfRange(kept, k * keptPer, k * keptPer + keptPer);
+            for (int r = 0; r < rows; r++) {
+                // a kept row may have lost input columns: compare its first kept values against the whole row
+                float[] o = java.util.Arrays.copyOfRange(orig, r * per, r * per + per);
+                if (containsInOrder(o, row)) {
+                    keep[r] = true;
+                }
+            }
+        }
+        return keep;
+    }
+
+    private static boolean containsInOrder(float[] whole, float[] part) {
+        int j = 0;
+        for (int i = 0; i < whole.length && j < part.length; i++) {
+            if (whole[i] == part[j]) {
+                j++;
+            }
+        }
+        return j == part.length;
+    }
+
+    /** Zeroes the indices of {@code axis} that {@code keep} does not mark. */
+    private static void zero(io.tinyfleet.compression.graph.Edit e, String name, int axis, boolean[] keep) {
+        TensorProto old = e.initializers.get(name);
+        float[] v = Tensors.toFloats(old);
+        long[] d = Tensors.dims(old);
+        long inner = 1;
+        for (int i = axis + 1; i < d.length; i++) {
+            inner *= d[i];
+        }
+        for (int i = 0; i < v.length; i++) {
+            if (!keep[(int) ((i / inner) % d[axis])]) {
+                v[i] = 0;
+            }
+        }
+        e.initializers.put(name, Tensors.floats(name, d, v));
+    }
+
+    @Test
     void channels_refuseAResidualAddWhoseOtherSideNoLayerProduces_andSayWhy() {
         java.util.Random rnd = new java.util.Random(5);
         OnnxModel m = new io.tinyfleet.runtime.model.GraphBuilder("join-input", 17)

@@ -14,6 +14,7 @@ import io.tinyfleet.compression.graph.Edit;
 import io.tinyfleet.compression.graph.Graphs;
 import io.tinyfleet.compression.graph.OrtRun;
 import io.tinyfleet.compression.graph.Samples;
+import io.tinyfleet.runtime.inspect.ShapeInference;
 import io.tinyfleet.runtime.model.GraphBuilder;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.model.Tensors;
@@ -37,10 +38,14 @@ import java.util.Set;
  * <p>Layers whose outputs meet in an Add, Sub or Mul of two activations (a residual connection) form
  * one group that loses the same channels, and everything after the join shrinks once (the dependency
  * groups of Fang et al., "DepGraph: Towards Any Structural Pruning", CVPR 2023). A group is ranked by
- * the sum of its members' scores, each divided by its mean so that no member's scale dominates. A join
- * fed by a value no prunable layer produces (a graph input, a grouped convolution), a Concat, a graph
- * output or any op whose channel meaning is unknown keeps the channels of every layer reaching it;
- * the record says why. Version 4 prunes residual groups; version 3 kept every layer feeding one.
+ * the sum of its members' scores, each divided by its mean so that no member's scale dominates. Through
+ * a Concat on the channel axis each input's layer keeps its own channels, found in the consumers at
+ * its offset (channel counts from {@code ShapeInference}). A join fed by a value no prunable layer
+ * produces (a graph input, ...), a graph output or any op whose channel meaning is unknown keeps the
+ * channels of every layer reaching it; the record says why. Every tensor axis is cut once, after all
+ * groups have marked what they remove, and a layer is ranked without the input channels that groups
+ * before it removed (the greedy variant of Li et al.). Version 4 prunes residual groups and Concat
+ * inputs; version 3 kept every layer feeding either.
  *
  * <p>{@code finetune=N} retrains the pruned model by default with knowledge distillation from the
  * unpruned one (Hinton, Vinyals, Dean 2015) at a peak learning rate of 4e-3 (version 3; version 2
@@ -131,16 +136,16 @@ public final class ChannelPruning implements CompressionTechnique {
             Map<String, Touch> all = new LinkedHashMap<>();
             for (Plan p : members) {
                 for (Touch t : p.touches()) {
-                    all.putIfAbsent(t.tensor() + "#" + t.axis(), t);
+                    all.putIfAbsent(t.tensor() + "#" + t.axis() + "#" + t.offset(), t);
                 }
             }
             return new ArrayList<>(all.values());
         }
     }
 
-    /** The graph facts a trace reads. */
+    /** The graph facts a trace reads ({@code shapes}: of Flatten inputs, measured; {@code inferred}: static). */
     private record Graph(Map<String, TensorProto> inits, Map<String, List<NodeProto>> consumers, Set<String> outputs,
-                         Map<String, long[]> shapes) {
+                         Map<String, long[]> shapes, ShapeInference inferred) {
     }
 
     /** What one trace collects: the tensors to shrink, the first BatchNorm scale, the joins reached. */
@@ -151,13 +156,26 @@ public final class ChannelPruning implements CompressionTechnique {
     }
 
     /**
-     * One tensor to shrink along an axis; {@code block} elements per channel (Flatten features),
-     * {@code depthwise} for group updates, {@code consumer} when the tensor is the weight of a layer
-     * that reads the pruned channels (its bias absorbs their mean contribution).
+     * One tensor to shrink along an axis, where the layer's channels start {@code offset} channels in
+     * (after a Concat); {@code block} elements per channel (Flatten features), {@code depthwise} for group
+     * updates, {@code consumer} when the tensor is the weight of a layer that reads the pruned channels
+     * (its bias absorbs their mean contribution).
      */
-    private record Touch(String tensor, int axis, int block, NodeProto depthwise, NodeProto consumer) {
-        Touch(String tensor, int axis, int block, NodeProto depthwise) {
-            this(tensor, axis, block, depthwise, null);
+    private record Touch(String tensor, int axis, int block, int offset, NodeProto depthwise, NodeProto consumer) {
+        Touch(String tensor, int axis, int offset, NodeProto depthwise) {
+            this(tensor, axis, 1, offset, depthwise, null);
+        }
+
+        /** The indices of this tensor's axis that channel {@code c} of the layer occupies. */
+        int first(int c) {
+            return (offset + c) * block;
+        }
+    }
+
+    /** A layer's {@code m} channels inside a value of {@code total} channels, from channel {@code offset} on. */
+    private record Span(int m, int offset, int total) {
+        boolean whole() {
+            return offset == 0 && m == total;
         }
     }
 
@@ -273,7 +291,8 @@ public final class ChannelPruning implements CompressionTechnique {
 
     private static List<Plan> plans(OnnxModel model, Map<String, long[]> shapes) {
         Map<String, TensorProto> inits = model.initializers();
-        Graph g = new Graph(inits, Graphs.consumers(model.graph()), Graphs.outputNames(model.graph()), shapes);
+        Graph g = new Graph(inits, Graphs.consumers(model.graph()), Graphs.outputNames(model.graph()), shapes,
+                ShapeInference.of(model));
         List<Plan> plans = new ArrayList<>();
         for (NodeProto n : model.graph().getNodeList()) {
             if (!n.getDomain().isEmpty() || n.getInputCount() < 2) {
@@ -309,11 +328,11 @@ public final class ChannelPruning implements CompressionTechnique {
             }
             int m = (int) w.getDims(axis);
             Walk walk = new Walk();
-            walk.touches.add(new Touch(w.getName(), axis, 1, null));
+            walk.touches.add(new Touch(w.getName(), axis, 0, null));
             if (n.getInputCount() > 2 && inits.containsKey(n.getInput(2))) {
-                walk.touches.add(new Touch(n.getInput(2), 0, 1, null));
+                walk.touches.add(new Touch(n.getInput(2), 0, 0, null));
             }
-            String blocked = trace(n.getOutput(0), m, g, walk, 0);
+            String blocked = trace(n.getOutput(0), new Span(m, 0, m), g, walk, 0);
             if (m < 2 && blocked == null) {
                 blocked = "it has a single channel";
             }
@@ -327,8 +346,8 @@ public final class ChannelPruning implements CompressionTechnique {
         return plans;
     }
 
-    /** Follows {@code value} (m channels on axis 1) to the layers that consume it; returns why not, or null. */
-    private static String trace(String value, int m, Graph g, Walk walk, int depth) {
+    /** Follows {@code value} (the span's channels on axis 1) to the layers that consume it; returns why not, or null. */
+    private static String trace(String value, Span sp, Graph g, Walk walk, int depth) {
         if (g.outputs().contains(value)) {
             return "its output '" + value + "' is a graph output";
         }
@@ -336,6 +355,8 @@ public final class ChannelPruning implements CompressionTechnique {
             return "the path from it is too long to follow";
         }
         Map<String, TensorProto> inits = g.inits();
+        int total = sp.total();
+        int off = sp.offset();
         for (NodeProto c : g.consumers().getOrDefault(value, List.of())) {
             String op = c.getOpType();
             String why = null;
@@ -345,58 +366,64 @@ public final class ChannelPruning implements CompressionTechnique {
                 if (op.equals("MaxPool") && c.getOutputCount() > 1) {
                     why = "it feeds " + Graphs.label(c) + " with an Indices output";
                 } else {
-                    why = trace(c.getOutput(0), m, g, walk, depth + 1);
+                    why = trace(c.getOutput(0), sp, g, walk, depth + 1);
                 }
             } else if (op.equals("BatchNormalization") && c.getInput(0).equals(value)) {
                 for (int i = 1; i <= 4; i++) {
                     if (!inits.containsKey(c.getInput(i))) {
                         why = "BatchNormalization " + Graphs.label(c) + " has non-constant parameters";
                     } else {
-                        walk.touches.add(new Touch(c.getInput(i), 0, 1, null));
+                        walk.touches.add(new Touch(c.getInput(i), 0, off, null));
                     }
                 }
-                if (walk.bn == null) {
+                if (walk.bn == null && sp.whole()) {
                     walk.bn = c.getInput(1);
                 }
                 if (why == null) {
-                    why = trace(c.getOutput(0), m, g, walk, depth + 1);
+                    why = trace(c.getOutput(0), sp, g, walk, depth + 1);
                 }
             } else if (BROADCAST.contains(op)) {
                 String other = c.getInput(0).equals(value) ? c.getInput(1) : c.getInput(0);
                 TensorProto t = inits.get(other);
-                if (t == null) {
+                if (t == null && !sp.whole()) {
+                    why = "it reaches " + Graphs.label(c) + " through a Concat, together with another activation";
+                } else if (t == null) {
                     // a residual join: the layers reaching its other input must lose the same channels
                     for (int i = 0; i < c.getInputCount(); i++) {
                         if (c.getInput(i).equals(value)) {
                             walk.joins.add(c.getOutput(0) + "#" + i);
                         }
                     }
-                    why = trace(c.getOutput(0), m, g, walk, depth + 1);
+                    why = trace(c.getOutput(0), sp, g, walk, depth + 1);
                 } else if (Tensors.numel(t) == 1) {
-                    why = trace(c.getOutput(0), m, g, walk, depth + 1);
-                } else if (Tensors.numel(t) == m && channelAxis(t, m) >= 0) {
-                    walk.touches.add(new Touch(other, channelAxis(t, m), 1, null));
-                    why = trace(c.getOutput(0), m, g, walk, depth + 1);
+                    why = trace(c.getOutput(0), sp, g, walk, depth + 1);
+                } else if (Tensors.numel(t) == total && channelAxis(t, total) >= 0) {
+                    walk.touches.add(new Touch(other, channelAxis(t, total), off, null));
+                    why = trace(c.getOutput(0), sp, g, walk, depth + 1);
                 } else {
                     why = "it feeds " + Graphs.label(c) + " with a constant that is not per channel";
                 }
+            } else if (op.equals("Concat") && Graphs.attrInt(c, "axis", 0) != 0) {
+                why = concat(c, value, sp, g, walk, depth);
             } else if (op.equals("Conv") && c.getInput(0).equals(value) && inits.containsKey(c.getInput(1))) {
                 TensorProto w = inits.get(c.getInput(1));
                 long group = Graphs.attrInt(c, "group", 1);
-                if (group == 1 && w.getDimsCount() == 4 && w.getDims(1) == m) {
-                    walk.touches.add(new Touch(w.getName(), 1, 1, null, c));
-                } else if (group == m && w.getDims(0) == m && w.getDims(1) == 1) {
-                    walk.touches.add(new Touch(w.getName(), 0, 1, c));
+                if (group == 1 && w.getDimsCount() == 4 && w.getDims(1) == total) {
+                    walk.touches.add(new Touch(w.getName(), 1, 1, off, null, c));
+                } else if (group == total && w.getDims(0) == total && w.getDims(1) == 1) {
+                    walk.touches.add(new Touch(w.getName(), 0, off, c));
                     if (c.getInputCount() > 2 && inits.containsKey(c.getInput(2))) {
-                        walk.touches.add(new Touch(c.getInput(2), 0, 1, null));
+                        walk.touches.add(new Touch(c.getInput(2), 0, off, null));
                     }
-                    why = trace(c.getOutput(0), m, g, walk, depth + 1);
+                    why = trace(c.getOutput(0), sp, g, walk, depth + 1);
                 } else {
                     why = "it feeds grouped convolution " + Graphs.label(c);
                 }
             } else if ((op.equals("Gemm") || op.equals("MatMul")) && c.getInput(0).equals(value)
                     && inits.containsKey(c.getInput(1))) {
-                why = linearInput(c, inits.get(c.getInput(1)), m, 1, walk.touches);
+                int rank = g.inferred().shape(value).map(x -> x.length).orElse(2);
+                why = rank != 2 ? "it feeds " + Graphs.label(c) + " a rank-" + rank + " value, whose last axis is not "
+                        + "its channels" : linearInput(c, inits.get(c.getInput(1)), sp, 1, walk.touches);
             } else if ((op.equals("Flatten") && Graphs.attrInt(c, "axis", 1) == 1 || op.equals("Reshape"))
                     && c.getInput(0).equals(value)) {
                 List<NodeProto> next = g.consumers().getOrDefault(c.getOutput(0), List.of());
@@ -405,10 +432,10 @@ public final class ChannelPruning implements CompressionTechnique {
                         || !inits.containsKey(next.get(0).getInput(1))) {
                     why = "it feeds " + Graphs.label(c) + " whose result is not consumed by one Gemm/MatMul only";
                 } else {
-                    int block = 1;
+                    int block = 0;
                     if (g.shapes() != null) {
                         long[] s = g.shapes().get(value);
-                        if (s == null || s.length < 2 || s[1] != m) {
+                        if (s == null || s.length < 2 || s[1] != total) {
                             why = "the shape of '" + value + "' is unknown";
                         } else {
                             long per = 1;
@@ -419,7 +446,7 @@ public final class ChannelPruning implements CompressionTechnique {
                         }
                     }
                     if (why == null) {
-                        why = linearInput(next.get(0), inits.get(next.get(0).getInput(1)), m, block, walk.touches);
+                        why = linearInput(next.get(0), inits.get(next.get(0).getInput(1)), sp, block, walk.touches);
                     }
                 }
             } else {
@@ -432,7 +459,37 @@ public final class ChannelPruning implements CompressionTechnique {
         return null;
     }
 
-    private static String linearInput(NodeProto c, TensorProto w, int m, int block, List<Touch> touches) {
+    /**
+     * Follows the span through a channel Concat: its channels move by the channels of the inputs before
+     * it (from static shape inference) inside the concatenated total.
+     */
+    private static String concat(NodeProto c, String value, Span sp, Graph g, Walk walk, int depth) {
+        long axis = Graphs.attrInt(c, "axis", 0);
+        int at = -1;
+        long before = 0;
+        long total = 0;
+        for (int i = 0; i < c.getInputCount(); i++) {
+            long[] s = g.inferred().shape(c.getInput(i)).orElse(null);
+            if (s == null || (axis < 0 ? s.length + axis : axis) != 1 || s.length < 2
+                    || s[1] == ShapeInference.UNKNOWN) {
+                return "it feeds " + Graphs.label(c) + ", which does not join known channel counts on axis 1";
+            }
+            if (c.getInput(i).equals(value)) {
+                if (at >= 0) {
+                    return "it feeds " + Graphs.label(c) + " twice";
+                }
+                at = i;
+                before = total;
+            }
+            total += s[1];
+        }
+        if (total > Integer.MAX_VALUE) {
+            return "it feeds " + Graphs.label(c) + " of too many channels";
+        }
+        return trace(c.getOutput(0), new Span(sp.m(), sp.offset() + (int) before, (int) total), g, walk, depth + 1);
+    }
+
+    private static String linearInput(NodeProto c, TensorProto w, Span sp, int block, List<Touch> touches) {
         if (w.getDimsCount() != 2) {
             return "its consumer " + Graphs.label(c) + " has a weight that is not 2-D";
         }
@@ -440,10 +497,11 @@ public final class ChannelPruning implements CompressionTechnique {
         if (c.getOpType().equals("Gemm") && Graphs.attrInt(c, "transA", 0) != 0) {
             return "its consumer " + Graphs.label(c) + " uses transA";
         }
-        if (block > 0 && w.getDims(axis) % m != 0) {
-            return "its consumer " + Graphs.label(c) + " has " + w.getDims(axis) + " inputs, not a multiple of " + m;
+        if (w.getDims(axis) % sp.total() != 0 || block > 0 && w.getDims(axis) != (long) sp.total() * block) {
+            return "its consumer " + Graphs.label(c) + " has " + w.getDims(axis) + " inputs, not a multiple of "
+                    + sp.total();
         }
-        touches.add(new Touch(w.getName(), axis, (int) (w.getDims(axis) / m), null, c));
+        touches.add(new Touch(w.getName(), axis, (int) (w.getDims(axis) / sp.total()), sp.offset(), null, c));
         return null;
     }
 
@@ -476,6 +534,9 @@ public final class ChannelPruning implements CompressionTechnique {
         Map<String, double[]> means = config.bool("compensate") ? consumerInputMeans(model, groups, ctx) : Map.of();
         int compensated = 0;
         Edit e = new Edit(model.graph());
+        // what each tensor axis keeps, over its original length; every group marks its removed channels and
+        // the tensors are cut once at the end, so groups meeting in one tensor (a Concat's consumer) agree
+        Map<String, Map<Integer, boolean[]>> masks = new LinkedHashMap<>();
         Map<String, Object> layers = new LinkedHashMap<>();
         int pruned = 0;
         for (Group g : groups) {
@@ -489,8 +550,10 @@ public final class ChannelPruning implements CompressionTechnique {
             double[] score = new double[m];
             for (Plan p : g.members()) {
                 Touch main = p.touches().get(0);
+                // input channels that earlier groups removed no longer count (Li et al.'s greedy variant)
                 double[] s = criterion.equals("bn") ? bnScores(e.initializers.get(p.bnScale()))
-                        : normScores(e.initializers.get(main.tensor()), main.axis(), criterion.equals("l2"));
+                        : normScores(cut(e.initializers.get(main.tensor()), masks.get(main.tensor()), main.axis()),
+                                main.axis(), criterion.equals("l2"));
                 double mean = Arrays.stream(s).average().orElse(0);
                 for (int i = 0; i < m; i++) {
                     score[i] += g.members().size() == 1 ? s[i] : s[i] / (mean > 0 ? mean : 1);
@@ -509,24 +572,27 @@ public final class ChannelPruning implements CompressionTechnique {
                 int c = Double.compare(score[b], score[a]);
                 return c != 0 ? c : Integer.compare(a, b);
             });
-            int[] kept = new int[keep];
+            boolean[] keeps = new boolean[m];
             for (int i = 0; i < keep; i++) {
-                kept[i] = order[i];
+                keeps[order[i]] = true;
             }
-            Arrays.sort(kept);
             List<Touch> touches = g.touches();
             for (Touch t : touches) {
-                if (t.consumer() != null && compensate(e, t, kept, m, means)) {
+                if (t.consumer() != null && compensate(e, t, keeps, means)) {
                     compensated++;
                 }
             }
             for (Touch t : touches) {
-                TensorProto old = e.initializers.get(t.tensor());
-                e.initializers.put(t.tensor(), select(old, t.axis(), kept, m, t.block()));
-                if (t.depthwise() != null) {
-                    int at = indexOf(e.nodes, t.depthwise());
-                    NodeProto cur = e.nodes.get(at);
-                    e.nodes.set(at, Graphs.withAttr(cur, GraphBuilder.attr("group", (long) keep)));
+                TensorProto w = e.initializers.get(t.tensor());
+                boolean[] mask = masks.computeIfAbsent(t.tensor(), k -> new HashMap<>()).computeIfAbsent(t.axis(), k -> {
+                    boolean[] all = new boolean[(int) w.getDims(t.axis())];
+                    Arrays.fill(all, true);
+                    return all;
+                });
+                for (int c = 0; c < m; c++) {
+                    if (!keeps[c]) {
+                        Arrays.fill(mask, t.first(c), t.first(c) + t.block(), false);
+                    }
                 }
             }
             List<String> names = g.members().stream().map(Plan::name).toList();
@@ -540,6 +606,18 @@ public final class ChannelPruning implements CompressionTechnique {
                 layers.put(p.name(), rec);
             }
             pruned += g.members().size();
+        }
+        for (Map.Entry<String, Map<Integer, boolean[]>> t : masks.entrySet()) {
+            e.initializers.put(t.getKey(), cut(e.initializers.get(t.getKey()), t.getValue(), -1));
+        }
+        for (Group g : groups) {
+            for (Touch t : g.touches()) {
+                if (t.depthwise() != null && masks.containsKey(t.tensor())) {
+                    int at = indexOf(e.nodes, t.depthwise());
+                    e.nodes.set(at, Graphs.withAttr(e.nodes.get(at),
+                            GraphBuilder.attr("group", e.initializers.get(t.tensor()).getDims(0))));
+                }
+            }
         }
         OnnxModel out = model.withGraph(e.build());
         List<String> notes = new ArrayList<>();
@@ -623,15 +701,11 @@ public final class ChannelPruning implements CompressionTechnique {
      * mean(channel) times the sum of its kernel (zero padding at the borders ignored); for a Gemm, the
      * mean feature times its weight. Returns false when the consumer has no bias initializer.
      */
-    private static boolean compensate(Edit e, Touch t, int[] kept, int m, Map<String, double[]> means) {
+    private static boolean compensate(Edit e, Touch t, boolean[] keeps, Map<String, double[]> means) {
         NodeProto c = t.consumer();
         double[] mu = means.get(c.getInput(0));
         if (mu == null || c.getInputCount() < 3 || !e.initializers.containsKey(c.getInput(2))) {
             return false;
-        }
-        boolean[] keep = new boolean[m];
-        for (int k : kept) {
-            keep[k] = true;
         }
         TensorProto wt = e.initializers.get(t.tensor());
         float[] w = Tensors.toFloats(wt);
@@ -642,11 +716,12 @@ public final class ChannelPruning implements CompressionTechnique {
             int in = (int) d[1];
             int ks = (int) (d[2] * d[3]);
             for (int o = 0; o < outs; o++) {
-                for (int ch = 0; ch < in; ch++) {
-                    if (!keep[ch]) {
+                for (int k = 0; k < keeps.length; k++) {
+                    if (!keeps[k]) {
+                        int ch = t.first(k);
                         double sum = 0;
-                        for (int k = 0; k < ks; k++) {
-                            sum += w[(o * in + ch) * ks + k];
+                        for (int x = 0; x < ks; x++) {
+                            sum += w[(o * in + ch) * ks + x];
                         }
                         bias[o] += (float) (mu[ch] * sum);
                     }
@@ -657,14 +732,15 @@ public final class ChannelPruning implements CompressionTechnique {
             if (mu.length != features) {
                 return false;
             }
-            int block = t.block();
-            for (int f = 0; f < features; f++) {
-                if (keep[f / block]) {
+            for (int k = 0; k < keeps.length; k++) {
+                if (keeps[k]) {
                     continue;
                 }
-                for (int o = 0; o < outs; o++) {
-                    float wv = t.axis() == 1 ? w[o * features + f] : w[f * outs + o];
-                    bias[o] += (float) (mu[f] * wv);
+                for (int f = t.first(k); f < t.first(k) + t.block(); f++) {
+                    for (int o = 0; o < outs; o++) {
+                        float wv = t.axis() == 1 ? w[o * features + f] : w[f * outs + o];
+                        bias[o] += (float) (mu[f] * wv);
+                    }
                 }
             }
         }
@@ -714,8 +790,24 @@ public final class ChannelPruning implements CompressionTechnique {
         return s;
     }
 
-    /** Keeps channels {@code kept} (of {@code m}) along {@code axis}; each channel spans {@code block} consecutive indices. */
-    static TensorProto select(TensorProto t, int axis, int[] kept, int m, int block) {
+    /**
+     * Keeps, along every axis of {@code masks} except {@code except}, the indices its mask marks; the
+     * tensor itself when there is nothing to cut.
+     */
+    static TensorProto cut(TensorProto t, Map<Integer, boolean[]> masks, int except) {
+        if (masks == null) {
+            return t;
+        }
+        for (Map.Entry<Integer, boolean[]> m : masks.entrySet()) {
+            if (m.getKey() != except) {
+                t = select(t, m.getKey(), m.getValue());
+            }
+        }
+        return t;
+    }
+
+    /** Keeps the indices along {@code axis} that {@code keep} marks. */
+    static TensorProto select(TensorProto t, int axis, boolean[] keep) {
         long[] d = Tensors.dims(t);
         float[] v = Tensors.toFloats(t);
         long outer = 1;
@@ -727,13 +819,15 @@ public final class ChannelPruning implements CompressionTechnique {
             inner *= d[i];
         }
         int along = (int) d[axis];
-        int newAlong = kept.length * block;
-        float[] out = new float[(int) (outer * newAlong * inner)];
+        int kept = 0;
+        for (boolean k : keep) {
+            kept += k ? 1 : 0;
+        }
+        float[] out = new float[(int) (outer * kept * inner)];
         int p = 0;
         for (long o = 0; o < outer; o++) {
-            for (int k : kept) {
-                for (int b = 0; b < block; b++) {
-                    int idx = k * block + b;
+            for (int idx = 0; idx < along; idx++) {
+                if (keep[idx]) {
                     long base = (o * along + idx) * inner;
                     for (long i = 0; i < inner; i++) {
                         out[p++] = v[(int) (base + i)];
@@ -742,7 +836,7 @@ public final class ChannelPruning implements CompressionTechnique {
             }
         }
         long[] nd = d.clone();
-        nd[axis] = newAlong;
+        nd[axis] = kept;
         return Tensors.floats(t.getName(), nd, out);
     }
 }
