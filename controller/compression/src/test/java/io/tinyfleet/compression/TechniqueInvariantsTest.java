@@ -165,47 +165,23 @@ class TechniqueInvariantsTest {
         OnnxModel in = TinyModels.depthwise(true);
         TechniqueResult r = run(new ChannelPruning(), Map.of("ratio", "0.5"), in);
         Map<String, TensorProto> w = r.model().initializers();
-        assertEquals(java.util.List.of(4L, 1L, 3L, 3L), w.get("c1w").getDimsList());
-        assertEquals(java.util.List.of(4L, 1L, 3L, 3L), w.get("dww").getDimsList());
-        assertEquals(java.util.List.of(4L, 4L, 1L, 1L), w.get("pww").getDimsList());
-        assertEquals(java.util.List.of(10L, 4L), w.get("fw").getDimsList());
+        assertDims(w, "c1w", 4, 1, 3, 3);
+        assertDims(w, "dww", 4, 1, 3, 3);
+        assertDims(w, "pww", 4, 4, 1, 1);
+        assertDims(w, "fw", 10, 4);
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> layers = (Map<String, Map<String, Object>>) r.stats().get("layers");
         assertEquals(java.util.List.of("conv1", "pw"), layers.get("conv1").get("residualGroup"));
         assertEquals(java.util.List.of("conv1", "pw"), layers.get("pw").get("residualGroup"));
         assertTrue(String.valueOf(layers.get("fc").get("why")).contains("graph output"), layers.get("fc").toString());
 
-        // the channels conv1 kept, found by their filters
-        float[] c1 = Tensors.toFloats(in.initializers().get("c1w"));
-        float[] kept = Tensors.toFloats(w.get("c1w"));
-        boolean[] keep = new boolean[8];
-        for (int k = 0; k < 4; k++) {
-            for (int c = 0; c < 8; c++) {
-                if (java.util.Arrays.equals(java.util.Arrays.copyOfRange(kept, k * 9, k * 9 + 9),
-                        java.util.Arrays.copyOfRange(c1, c * 9, c * 9 + 9))) {
-                    keep[c] = true;
-                }
-            }
-        }
         // zeroing the other channels everywhere in the original gives the pruned model's outputs only if
         // both sides of the Add lost the same channels
+        boolean[] keep = keptRows(in, r.model(), "c1w");
         io.tinyfleet.compression.graph.Edit zeroed = new io.tinyfleet.compression.graph.Edit(in.graph());
         for (String[] t : new String[][] {{"c1w", "0"}, {"c1b", "0"}, {"dww", "0"}, {"dwb", "0"}, {"pww", "0"},
                 {"pww", "1"}, {"pwb", "0"}, {"fw", "1"}}) {
-            TensorProto old = zeroed.initializers.get(t[0]);
-            float[] v = Tensors.toFloats(old);
-            long[] d = Tensors.dims(old);
-            int axis = Integer.parseInt(t[1]);
-            long inner = 1;
-            for (int i = axis + 1; i < d.length; i++) {
-                inner *= d[i];
-            }
-            for (int i = 0; i < v.length; i++) {
-                if (!keep[(int) ((i / inner) % d[axis])]) {
-                    v[i] = 0;
-                }
-            }
-            zeroed.initializers.put(t[0], Tensors.floats(t[0], d, v));
+            zero(zeroed, t[0], Integer.parseInt(t[1]), keep);
         }
         var inputs = TinyModels.inputs(in);
         assertArrayEquals(TinyModels.run(in.withGraph(zeroed.build()), inputs), TinyModels.run(r.model(), inputs), 1e-5f);
@@ -217,9 +193,9 @@ class TechniqueInvariantsTest {
         TechniqueResult r = run(new ChannelPruning(), Map.of("ratio", "0.75", "align", "4"), TinyModels.cnn());
         Map<String, TensorProto> w = r.model().initializers();
         // conv1 would keep 1 of 4, rounded up to 4: untouched; conv2 keeps 2 of 8, rounded up to 4
-        assertEquals(java.util.List.of(4L, 1L, 3L, 3L), w.get("c1w").getDimsList());
-        assertEquals(java.util.List.of(4L, 4L, 3L, 3L), w.get("c2w").getDimsList());
-        assertEquals(java.util.List.of(10L, 64L), w.get("fw").getDimsList());
+        assertDims(w, "c1w", 4, 1, 3, 3);
+        assertDims(w, "c2w", 4, 4, 3, 3);
+        assertDims(w, "fw", 10, 64);
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> layers = (Map<String, Map<String, Object>>) r.stats().get("layers");
         assertTrue(String.valueOf(layers.get("conv1").get("why")).contains("align=4"), layers.get("conv1").toString());
@@ -264,10 +240,10 @@ class TechniqueInvariantsTest {
                 .build();
         TechniqueResult r = run(new ChannelPruning(), Map.of("ratio", "0.5"), in);
         Map<String, TensorProto> w = r.model().initializers();
-        assertEquals(java.util.List.of(2L, 1L, 3L, 3L), w.get("aw").getDimsList());
-        assertEquals(java.util.List.of(2L, 1L, 3L, 3L), w.get("bw").getDimsList());
-        assertEquals(java.util.List.of(3L, 4L, 3L, 3L), w.get("cw").getDimsList());
-        assertEquals(java.util.List.of(10L, 3L), w.get("fw").getDimsList());
+        assertDims(w, "aw", 2, 1, 3, 3);
+        assertDims(w, "bw", 2, 1, 3, 3);
+        assertDims(w, "cw", 3, 4, 3, 3);
+        assertDims(w, "fw", 10, 3);
 
         // zeroing every removed channel in the original (found by the kept filters) gives the same outputs
         boolean[] keepA = keptRows(in, r.model(), "aw");
@@ -289,6 +265,10 @@ class TechniqueInvariantsTest {
         zero(z, "fw", 1, keepC);
         var inputs = TinyModels.inputs(in);
         assertArrayEquals(TinyModels.run(in.withGraph(z.build()), inputs), TinyModels.run(r.model(), inputs), 1e-5f);
+    }
+
+    private static void assertDims(Map<String, TensorProto> w, String name, long... dims) {
+        assertEquals(java.util.Arrays.stream(dims).boxed().toList(), w.get(name).getDimsList(), name);
     }
 
     /** Which rows (axis 0) of the original tensor the pruned one kept, matched by content. */
