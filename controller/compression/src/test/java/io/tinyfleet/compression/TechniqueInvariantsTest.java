@@ -267,6 +267,33 @@ class TechniqueInvariantsTest {
         assertArrayEquals(TinyModels.run(in.withGraph(z.build()), inputs), TinyModels.run(r.model(), inputs), 1e-5f);
     }
 
+    @Test
+    void channels_refuseAConcatOffTheChannelAxis_namingIt() {
+        java.util.Random rnd = new java.util.Random(8);
+        OnnxModel m = new io.tinyfleet.runtime.model.GraphBuilder("concat-h", 17)
+                .input("x", DataType.FLOAT, "N", 1, 8, 8)
+                .initializer(Tensors.floats("aw", new long[] {4, 1, 3, 3}, TinyModels.randn(rnd, 36, 0.4)))
+                .initializer(Tensors.floats("bw", new long[] {4, 1, 3, 3}, TinyModels.randn(rnd, 36, 0.4)))
+                .initializer(Tensors.floats("fw", new long[] {10, 4}, TinyModels.randn(rnd, 40, 0.3)))
+                .node("convA", "Conv", java.util.List.of("x", "aw"), java.util.List.of("a"),
+                        io.tinyfleet.runtime.model.GraphBuilder.ints("pads", 1, 1, 1, 1))
+                .node("convB", "Conv", java.util.List.of("x", "bw"), java.util.List.of("b"),
+                        io.tinyfleet.runtime.model.GraphBuilder.ints("pads", 1, 1, 1, 1))
+                .node("cat", "Concat", java.util.List.of("a", "b"), java.util.List.of("h"),
+                        io.tinyfleet.runtime.model.GraphBuilder.attr("axis", 2L))
+                .node("gap", "GlobalAveragePool", java.util.List.of("h"), java.util.List.of("g"))
+                .node("flat", "Flatten", java.util.List.of("g"), java.util.List.of("f"))
+                .node("fc", "Gemm", java.util.List.of("f", "fw"), java.util.List.of("y"),
+                        io.tinyfleet.runtime.model.GraphBuilder.attr("transB", 1L))
+                .output("y", DataType.FLOAT, "N", 10)
+                .build();
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> run(new ChannelPruning(), Map.of("ratio", "0.5"), m));
+        assertTrue(e.getMessage().contains("'convA' (Conv)") && e.getMessage().contains("'convB' (Conv)")
+                && e.getMessage().contains("'cat' (Concat), which does not join known channel counts on axis 1"),
+                e.getMessage());
+    }
+
     private static void assertDims(Map<String, TensorProto> w, String name, long... dims) {
         assertEquals(java.util.Arrays.stream(dims).boxed().toList(), w.get(name).getDimsList(), name);
     }
