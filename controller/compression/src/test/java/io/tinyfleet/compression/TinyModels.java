@@ -115,6 +115,36 @@ public final class TinyModels {
                 .build();
     }
 
+    /**
+     * Two branches: Conv 1->4 + Relu and Conv 1->4 + Relu, joined by Concat on {@code axis}, then Conv
+     * 3x3 to 6 (from 8 channels when axis is 1, else 4) -> Relu -> GlobalAveragePool -> Flatten -> Gemm 10.
+     */
+    public static OnnxModel branches(long axis) {
+        Random r = new Random(6);
+        int in = axis == 1 ? 8 : 4;
+        return new GraphBuilder("branches", 17)
+                .input("x", DataType.FLOAT, "N", 1, 8, 8)
+                .initializer(Tensors.floats("aw", new long[] {4, 1, 3, 3}, randn(r, 36, 0.4)))
+                .initializer(Tensors.floats("ab", new long[] {4}, randn(r, 4, 0.1)))
+                .initializer(Tensors.floats("bw", new long[] {4, 1, 3, 3}, randn(r, 36, 0.4)))
+                .initializer(Tensors.floats("bb", new long[] {4}, randn(r, 4, 0.1)))
+                .initializer(Tensors.floats("cw", new long[] {6, in, 3, 3}, randn(r, 6 * in * 9, 0.3)))
+                .initializer(Tensors.floats("cb", new long[] {6}, randn(r, 6, 0.1)))
+                .initializer(Tensors.floats("fw", new long[] {10, 6}, randn(r, 60, 0.3)))
+                .node("convA", "Conv", List.of("x", "aw", "ab"), List.of("a"), GraphBuilder.ints("pads", 1, 1, 1, 1))
+                .node("reluA", "Relu", List.of("a"), List.of("ra"))
+                .node("convB", "Conv", List.of("x", "bw", "bb"), List.of("b"), GraphBuilder.ints("pads", 1, 1, 1, 1))
+                .node("reluB", "Relu", List.of("b"), List.of("rb"))
+                .node("cat", "Concat", List.of("ra", "rb"), List.of("ab_"), GraphBuilder.attr("axis", axis))
+                .node("conv2", "Conv", List.of("ab_", "cw", "cb"), List.of("c"), GraphBuilder.ints("pads", 1, 1, 1, 1))
+                .node("relu2", "Relu", List.of("c"), List.of("rc"))
+                .node("gap", "GlobalAveragePool", List.of("rc"), List.of("g"))
+                .node("flat", "Flatten", List.of("g"), List.of("f"))
+                .node("fc", "Gemm", List.of("f", "fw"), List.of("y"), GraphBuilder.attr("transB", 1L))
+                .output("y", DataType.FLOAT, "N", 10)
+                .build();
+    }
+
     /** Fixed inputs: 8 samples of seeded uniform values for the model's single input. */
     public static List<Map<String, OrtRun.Value>> inputs(OnnxModel m) {
         return io.tinyfleet.compression.graph.Samples.of(m, TechniqueContext.dataFree(7), 8, 8).feeds();
