@@ -134,8 +134,8 @@ public final class CompressionSuite implements BenchSuite {
     /**
      * The channel-pruning step per model ({@code %d}: the fine-tune epochs). On {@code mobile} (seed 42, full
      * test set, 2 epochs) removing half the channels of every layer, the residual group included, lost 1.40
-     * points; {@code align=16} then keeps the stem's 16 channels whole (8 would be padded back to one
-     * AVX-512 NCHWc block, with no time saved) and lost 1.19 (seeds 43/44: 0.98, 1.02); with
+     * points; {@code align=16} then keeps the stem's 16 channels whole (halved to 8 it ran no faster;
+     * AVX-512 NCHWc kernels work in blocks of 16 channels) and lost 1.19 (seeds 43/44: 0.98, 1.02); with
      * {@code compensate=true} as well 0.89/0.93/0.82 over seeds 42/43/44. Leaving the residual group whole
      * (version 3) lost 0.79-0.99 but ran only 1.4-1.5x faster. This bench on the AVX-512 machine, two runs:
      * 1.84x and 1.93x faster at ALL (1.91x at EXTENDED), 0.30x the MACs, 48.9 % of the channels removed,
