@@ -63,7 +63,7 @@ import java.util.Set;
  * 0.4 point more: -1.40 at lr 4e-3 (3e-3 -1.60, 6e-3 -1.63, L1 -1.49; ranking the group by one member
  * or by raw sums instead of mean-scaled ones moved it by 0.2 at most). {@code align=N} rounds each
  * layer's kept channels up to a multiple of N: with AVX-512, ONNX Runtime's NCHWc kernels work in
- * blocks of 16 channels, so the stem halved to 8 was padded back and ran no faster (timed with
+ * blocks of 16 channels, and the stem halved to 8 ran no faster (likely padded back; timed with
  * {@code tinyfleet eval}, 3,000 runs, three alternations: p50 about 1.75x faster than fp32 with
  * align=16 against 1.4-1.5x for version 3) while losing accuracy. With align=16 the loss was -1.19
  * (seeds 43/44: -0.98/-1.02); with {@code compensate=true} as well -0.89/-0.93/-0.82 over seeds 42/43/44.
