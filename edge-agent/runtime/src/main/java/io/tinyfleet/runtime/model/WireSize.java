@@ -25,7 +25,7 @@ public final class WireSize {
      * on {@code ultraface_version-RFB-320.onnx} (1,220,755 bytes) level 3 gives 1,037,225 bytes in 0.24 s
      * and level 19 gives 1,031,656 bytes (0.5 % less) in 1.9 s (zstd 1.5 CLI, this 2-core machine),
      * too slow for a search that sizes hundreds of candidates. Quantised and clustered models are where
-     * zstd gains; {@link #zstdBytes(byte[], int)} measures any other level.
+     * zstd gains; {@link #zstd(byte[], int[], int)} packs at any other level.
      */
     public static final int LEVEL = 3;
 
@@ -33,22 +33,6 @@ public final class WireSize {
     public static final int OWN_BLOCK_BYTES = 1024;
 
     private WireSize() {
-    }
-
-    /** The zstd-compressed bytes, blocks where zstd puts them. */
-    public static byte[] zstd(byte[] data) {
-        return Zstd.compress(data, LEVEL);
-    }
-
-    /** Size of {@code data} after zstd at {@link #LEVEL}. */
-    public static long zstdBytes(byte[] data) {
-        return zstd(data).length;
-    }
-
-    /** Size of {@code data} after zstd at {@code level} (1..22). */
-    public static long zstdBytes(byte[] data, int level) {
-        checkLevel(level);
-        return Zstd.compress(data, level).length;
     }
 
     /** Wire size of a model: {@link #zstdModel} of its bytes. */

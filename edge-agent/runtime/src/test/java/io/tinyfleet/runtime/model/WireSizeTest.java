@@ -17,23 +17,23 @@ class WireSizeTest {
     @Test
     void zstd_roundTrips_andShrinksRedundantBytes() {
         byte[] zeros = new byte[100_000];
-        byte[] packed = WireSize.zstd(zeros);
+        byte[] packed = WireSize.zstd(zeros, new int[0], WireSize.LEVEL);
         assertTrue(packed.length < 1_000, "zeros compress to " + packed.length);
         assertArrayEquals(zeros, Zstd.decompress(packed, zeros.length));
-        assertEquals(packed.length, WireSize.zstdBytes(zeros));
     }
 
     @Test
-    void zstdBytes_barelyShrinksRandomBytes() {
+    void zstd_barelyShrinksRandomBytes() {
         byte[] noise = new byte[50_000];
         new Random(3).nextBytes(noise);
-        assertTrue(WireSize.zstdBytes(noise) >= noise.length, "random data does not compress");
+        assertTrue(WireSize.zstd(noise, new int[0], WireSize.LEVEL).length >= noise.length, "random data does not compress");
     }
 
     @Test
-    void zstdBytes_refusesAnUnknownLevel() {
-        assertThrows(IllegalArgumentException.class, () -> WireSize.zstdBytes(new byte[1], 30));
+    void zstd_refusesAnUnknownLevel() {
+        assertThrows(IllegalArgumentException.class, () -> WireSize.zstd(new byte[1], new int[0], 30));
     }
+
     /**
      * A clustered-looking model: the gaps of a sparse weight (small values, skewed), its 4-bit codebook
      * indices packed two per byte (near uniform), a small codebook, and provenance text in the metadata.
@@ -89,7 +89,7 @@ class WireSizeTest {
         assertEquals(bytes.length, Zstd.getFrameContentSize(cut));
         assertArrayEquals(bytes, Zstd.decompress(cut, bytes.length));
         assertEquals(cut.length, WireSize.of(clusteredLike()));
-        long oneBlock = WireSize.zstdBytes(bytes);
+        long oneBlock = Zstd.compress(bytes, WireSize.LEVEL).length;
         assertTrue(cut.length < oneBlock - 50, "blocks around the streams: " + cut.length + " vs " + oneBlock);
     }
 
