@@ -243,15 +243,11 @@ public final class CompressionSuite implements BenchSuite {
         long kept = 0;
         if (stats.get("layers") instanceof Map<?, ?> layers) {
             for (Object v : layers.values()) {
-                if (v instanceof Map<?, ?> layer) {
-                    Object why = layer.get("why");
-                    if (layer.get("channels") instanceof Number c) {
-                        total += c.longValue();
-                        kept += ((Number) layer.get("kept")).longValue();
-                    } else if (why != null && why.toString().contains("align=")) {
-                        total += ((Number) layer.get("kept")).longValue();
-                        kept += ((Number) layer.get("kept")).longValue();
-                    }
+                if (v instanceof Map<?, ?> layer && (layer.get("channels") != null
+                        || String.valueOf(layer.get("why")).contains("align="))) {
+                    long k = ((Number) layer.get("kept")).longValue();
+                    total += layer.get("channels") instanceof Number c ? c.longValue() : k;
+                    kept += k;
                 }
             }
         }

@@ -537,6 +537,7 @@ public final class ChannelPruning implements CompressionTechnique {
         // what each tensor axis keeps, over its original length; every group marks its removed channels and
         // the tensors are cut once at the end, so groups meeting in one tensor (a Concat's consumer) agree
         Map<String, Map<Integer, boolean[]>> masks = new LinkedHashMap<>();
+        List<Touch> depthwise = new ArrayList<>();
         Map<String, Object> layers = new LinkedHashMap<>();
         int pruned = 0;
         for (Group g : groups) {
@@ -594,6 +595,9 @@ public final class ChannelPruning implements CompressionTechnique {
                         Arrays.fill(mask, t.first(c), t.first(c) + t.block(), false);
                     }
                 }
+                if (t.depthwise() != null) {
+                    depthwise.add(t);
+                }
             }
             List<String> names = g.members().stream().map(Plan::name).toList();
             for (Plan p : g.members()) {
@@ -610,14 +614,10 @@ public final class ChannelPruning implements CompressionTechnique {
         for (Map.Entry<String, Map<Integer, boolean[]>> t : masks.entrySet()) {
             e.initializers.put(t.getKey(), cut(e.initializers.get(t.getKey()), t.getValue(), -1));
         }
-        for (Group g : groups) {
-            for (Touch t : g.touches()) {
-                if (t.depthwise() != null && masks.containsKey(t.tensor())) {
-                    int at = indexOf(e.nodes, t.depthwise());
-                    e.nodes.set(at, Graphs.withAttr(e.nodes.get(at),
-                            GraphBuilder.attr("group", e.initializers.get(t.tensor()).getDims(0))));
-                }
-            }
+        for (Touch t : depthwise) {
+            int at = indexOf(e.nodes, t.depthwise());
+            e.nodes.set(at, Graphs.withAttr(e.nodes.get(at),
+                    GraphBuilder.attr("group", e.initializers.get(t.tensor()).getDims(0))));
         }
         OnnxModel out = model.withGraph(e.build());
         List<String> notes = new ArrayList<>();
