@@ -310,6 +310,28 @@ class TechniqueInvariantsTest {
     }
 
     @Test
+    void channels_refuseAFlattenOfUnknownSpatialSize_beforeAnyWork_andSayWhy() {
+        java.util.Random rnd = new java.util.Random(6);
+        OnnxModel m = new io.tinyfleet.runtime.model.GraphBuilder("dynamic-hw", 17)
+                .input("x", DataType.FLOAT, "N", 1, "H", "W")
+                .initializer(Tensors.floats("c1w", new long[] {8, 1, 3, 3}, TinyModels.randn(rnd, 72, 0.4)))
+                .initializer(Tensors.floats("fw", new long[] {10, 512}, TinyModels.randn(rnd, 5120, 0.3)))
+                .node("conv1", "Conv", java.util.List.of("x", "c1w"), java.util.List.of("c1"),
+                        io.tinyfleet.runtime.model.GraphBuilder.ints("pads", 1, 1, 1, 1))
+                .node("flat", "Flatten", java.util.List.of("c1"), java.util.List.of("f"))
+                .node("fc", "Gemm", java.util.List.of("f", "fw"), java.util.List.of("y"),
+                        io.tinyfleet.runtime.model.GraphBuilder.attr("transB", 1L))
+                .output("y", DataType.FLOAT, "N", 10)
+                .build();
+        // 512 = 8 channels x 64 features only if H x W is 8 x 8; nothing in the graph says so
+        ChannelPruning t = new ChannelPruning();
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> t.check(m, t.configure(Map.of("ratio", "0.5"))));
+        assertTrue(e.getMessage().contains("'conv1' (Conv)")
+                && e.getMessage().contains("the shape of 'c1' is not known statically"), e.getMessage());
+    }
+
+    @Test
     void channels_refuseAResidualAddWhoseOtherSideNoLayerProduces_andSayWhy() {
         java.util.Random rnd = new java.util.Random(5);
         OnnxModel m = new io.tinyfleet.runtime.model.GraphBuilder("join-input", 17)

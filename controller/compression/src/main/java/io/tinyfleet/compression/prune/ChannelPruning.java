@@ -40,7 +40,9 @@ import java.util.Set;
  * groups of Fang et al., "DepGraph: Towards Any Structural Pruning", CVPR 2023). A group is ranked by
  * the sum of its members' scores, each divided by its mean so that no member's scale dominates. Through
  * a Concat on the channel axis each input's layer keeps its own channels, found in the consumers at
- * its offset (channel counts from {@code ShapeInference}). A join fed by a value no prunable layer
+ * its offset. Concat offsets and the features per channel of a Flatten come from the shared static
+ * {@code ShapeInference}, so a model is refused or accepted before any work, and a Flatten of a value
+ * whose shape is not known statically keeps its layer whole. A join fed by a value no prunable layer
  * produces (a graph input, ...), a graph output or any op whose channel meaning is unknown keeps the
  * channels of every layer reaching it; the record says why. Every tensor axis is cut once, after all
  * groups have marked what they remove, and a layer is ranked without the input channels that groups
@@ -143,9 +145,9 @@ public final class ChannelPruning implements CompressionTechnique {
         }
     }
 
-    /** The graph facts a trace reads ({@code shapes}: of Flatten inputs, measured; {@code inferred}: static). */
+    /** The graph facts a trace reads ({@code inferred}: static shapes, for Concat offsets and Flatten blocks). */
     private record Graph(Map<String, TensorProto> inits, Map<String, List<NodeProto>> consumers, Set<String> outputs,
-                         Map<String, long[]> shapes, ShapeInference inferred) {
+                         ShapeInference inferred) {
     }
 
     /** What one trace collects: the tensors to shrink, the first BatchNorm scale, the joins reached. */
@@ -185,7 +187,7 @@ public final class ChannelPruning implements CompressionTechnique {
         if (!bad.isEmpty()) {
             return bad;
         }
-        List<Group> groups = groups(model, null);
+        List<Group> groups = groups(model);
         boolean bn = config.text("criterion").equals("bn");
         if (groups.stream().noneMatch(g -> g.blocked() == null && (!bn || hasBnScale(g)))) {
             if (groups.isEmpty()) {
@@ -218,8 +220,8 @@ public final class ChannelPruning implements CompressionTechnique {
      * is blocked when a member is, when its members differ in channel count, or when an input of one
      * of its joins comes from no member.
      */
-    private static List<Group> groups(OnnxModel model, Map<String, long[]> shapes) {
-        List<Plan> plans = plans(model, shapes);
+    private static List<Group> groups(OnnxModel model) {
+        List<Plan> plans = plans(model);
         Map<String, NodeProto> joinNodes = new HashMap<>();
         for (NodeProto n : model.graph().getNodeList()) {
             if (BROADCAST.contains(n.getOpType())) {
@@ -289,9 +291,9 @@ public final class ChannelPruning implements CompressionTechnique {
         return null;
     }
 
-    private static List<Plan> plans(OnnxModel model, Map<String, long[]> shapes) {
+    private static List<Plan> plans(OnnxModel model) {
         Map<String, TensorProto> inits = model.initializers();
-        Graph g = new Graph(inits, Graphs.consumers(model.graph()), Graphs.outputNames(model.graph()), shapes,
+        Graph g = new Graph(inits, Graphs.consumers(model.graph()), Graphs.outputNames(model.graph()),
                 ShapeInference.of(model));
         List<Plan> plans = new ArrayList<>();
         for (NodeProto n : model.graph().getNodeList()) {
@@ -432,22 +434,14 @@ public final class ChannelPruning implements CompressionTechnique {
                         || !inits.containsKey(next.get(0).getInput(1))) {
                     why = "it feeds " + Graphs.label(c) + " whose result is not consumed by one Gemm/MatMul only";
                 } else {
-                    int block = 0;
-                    if (g.shapes() != null) {
-                        long[] s = g.shapes().get(value);
-                        if (s == null || s.length < 2 || s[1] != total) {
-                            why = "the shape of '" + value + "' is unknown";
-                        } else {
-                            long per = 1;
-                            for (int i = 2; i < s.length; i++) {
-                                per *= s[i];
-                            }
-                            block = (int) per;
-                        }
+                    long[] s = g.inferred().shape(value).orElse(null);
+                    long per = 1;
+                    for (int i = 2; s != null && i < s.length; i++) {
+                        per = s[i] < 0 ? -1 : per * s[i];
                     }
-                    if (why == null) {
-                        why = linearInput(next.get(0), inits.get(next.get(0).getInput(1)), sp, block, walk.touches);
-                    }
+                    why = s == null || s.length < 2 || s[1] != total || per < 1
+                            ? "the shape of '" + value + "' is not known statically, so its features per channel are not"
+                            : linearInput(next.get(0), inits.get(next.get(0).getInput(1)), sp, (int) per, walk.touches);
                 }
             } else {
                 why = "it feeds " + Graphs.label(c) + ", whose channels TinyFleet does not follow";
@@ -497,11 +491,11 @@ public final class ChannelPruning implements CompressionTechnique {
         if (c.getOpType().equals("Gemm") && Graphs.attrInt(c, "transA", 0) != 0) {
             return "its consumer " + Graphs.label(c) + " uses transA";
         }
-        if (w.getDims(axis) % sp.total() != 0 || block > 0 && w.getDims(axis) != (long) sp.total() * block) {
-            return "its consumer " + Graphs.label(c) + " has " + w.getDims(axis) + " inputs, not a multiple of "
-                    + sp.total();
+        if (w.getDims(axis) != (long) sp.total() * block) {
+            return "its consumer " + Graphs.label(c) + " has " + w.getDims(axis) + " inputs, not " + sp.total()
+                    + " channels" + (block == 1 ? "" : " of " + block + " features");
         }
-        touches.add(new Touch(w.getName(), axis, (int) (w.getDims(axis) / sp.total()), sp.offset(), null, c));
+        touches.add(new Touch(w.getName(), axis, block, sp.offset(), null, c));
         return null;
     }
 
@@ -529,8 +523,7 @@ public final class ChannelPruning implements CompressionTechnique {
         double ratio = config.number("ratio");
         int align = config.integer("align");
         String criterion = config.text("criterion");
-        Map<String, long[]> shapes = probeShapes(model, ctx);
-        List<Group> groups = groups(model, shapes);
+        List<Group> groups = groups(model);
         Map<String, double[]> means = config.bool("compensate") ? consumerInputMeans(model, groups, ctx) : Map.of();
         int compensated = 0;
         Edit e = new Edit(model.graph());
@@ -746,23 +739,6 @@ public final class ChannelPruning implements CompressionTechnique {
         }
         e.initializers.put(c.getInput(2), Tensors.floats(c.getInput(2), new long[] {outs}, bias));
         return true;
-    }
-
-    /** Shapes of every float value feeding a Flatten/Reshape, from one ONNX Runtime run. */
-    private static Map<String, long[]> probeShapes(OnnxModel model, TechniqueContext ctx) {
-        List<String> names = new ArrayList<>();
-        for (NodeProto n : model.graph().getNodeList()) {
-            if (n.getOpType().equals("Flatten") || n.getOpType().equals("Reshape")) {
-                names.add(n.getInput(0));
-            }
-        }
-        Map<String, long[]> shapes = new HashMap<>();
-        if (names.isEmpty()) {
-            return shapes;
-        }
-        var feeds = Samples.of(model, ctx, 1, 1).feeds();
-        OrtRun.run(model, feeds, names, OptLevel.NO_OPT).get(0).forEach((k, v) -> shapes.put(k, v.shape()));
-        return shapes;
     }
 
     private static double[] normScores(TensorProto w, int axis, boolean l2) {
