@@ -138,7 +138,12 @@ public final class CompressCommand implements Callable<Integer> {
                 progress(), io.tinyfleet.compression.FineTuners.standard());
         ModelMeasurer measurer = noMeasure ? ModelMeasurer.NONE
                 : new EvaluatorMeasurer(test, data, pre, evalLimit, runs);
-        Pipeline.Result r = p.run(input, ctx, measurer, line -> System.err.println("compress " + line));
+        Pipeline.Result r;
+        try {
+            r = p.run(input, ctx, measurer, line -> System.err.println("compress " + line));
+        } catch (Pipeline.StepFailedException e) {
+            throw keepCompleted(e);
+        }
         r.model().save(out);
 
         Map<String, Object> report = new LinkedHashMap<>();
@@ -161,6 +166,29 @@ public final class CompressCommand implements Callable<Integer> {
             summary.forEach((k, v) -> System.out.println(k + ": " + v));
         }
         return 0;
+    }
+
+    /**
+     * Saves what the steps before a failed one produced next to {@code --out} ({@code NAME.partial.onnx}) so
+     * that minutes of fine-tuning are not lost, and says where it is in the error.
+     */
+    private IllegalStateException keepCompleted(Pipeline.StepFailedException e) {
+        Pipeline.Result done = e.completed();
+        if (done == null) {
+            return e;
+        }
+        String name = out.getFileName().toString();
+        Path partial = out.resolveSibling((name.endsWith(".onnx") ? name.substring(0, name.length() - 5) : name)
+                + ".partial.onnx");
+        try {
+            done.model().save(partial);
+        } catch (RuntimeException saveFailed) {
+            return new IllegalStateException(e.getMessage() + "; the output of the steps before it could not be kept: "
+                    + saveFailed.getMessage(), e);
+        }
+        int n = done.steps().size();
+        return new IllegalStateException(e.getMessage() + "; the output of step" + (n == 1 ? " 1" : "s 1-" + n)
+                + " is kept in " + partial + " (its provenance records them): run the remaining steps on it", e);
     }
 
     /** Output over input ratios, accuracy change in points, and plain warnings when the output is slower or worse. */

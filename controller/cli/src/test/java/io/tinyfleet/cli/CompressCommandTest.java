@@ -54,6 +54,25 @@ class CompressCommandTest {
     }
 
     @Test
+    void compress_keepsTheCompletedSteps_whenALaterStepRefusesTheirOutput() {
+        // clustering turns the only float weight into a 4-entry codebook and indices, leaving fp16 nothing to convert
+        Path out = dir.resolve("o.onnx");
+        var r = InspectEvalCommandTest.run("compress", model().toString(), "--pipeline",
+                "cluster:k=4 > quantize:fp16,min-elements=16", "--out", out.toString(), "--no-measure");
+        assertEquals(2, r.exit(), r.err());
+        Path partial = dir.resolve("o.partial.onnx");
+        assertTrue(r.err().contains("pipeline step 2 'quantize:fp16,min-elements=16' failed")
+                && r.err().contains("m.onnx after step 1") && r.err().contains("step 1 is kept in " + partial), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(Files.notExists(out));
+        OnnxModel kept = OnnxModel.load(partial);
+        String provenance = kept.metadata().get("tinyfleet.provenance");
+        assertTrue(provenance.contains("cluster:k=4") && !provenance.contains("fp16"), provenance);
+        assertTrue(kept.initializers().values().stream().noneMatch(t -> t.getDataType() == DataType.FLOAT_VALUE
+                && Tensors.numel(t) >= 16), "the kept model is the clustered one");
+    }
+
+    @Test
     void compress_failsWithOneLineNamingTheField_whenConfigIsBad() {
         var r = InspectEvalCommandTest.run("compress", model().toString(), "--pipeline", "cluster:k=1",
                 "--out", dir.resolve("o.onnx").toString());

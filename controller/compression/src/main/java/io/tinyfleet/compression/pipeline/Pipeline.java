@@ -39,6 +39,24 @@ public final class Pipeline {
     public record Result(OnnxModel model, List<StepRecord> steps, String outputId) {
     }
 
+    /**
+     * A step failed after the steps before it had run: {@link #completed} holds their output (with its
+     * provenance) so that the caller can keep the work done, or is null when the first step failed.
+     */
+    public static final class StepFailedException extends IllegalStateException {
+        private final transient Result completed;
+
+        StepFailedException(String message, Throwable cause, Result completed) {
+            super(message, cause);
+            this.completed = completed;
+        }
+
+        /** The output of the steps that ran before the failing one, or null when the first failed. */
+        public Result completed() {
+            return completed;
+        }
+    }
+
     private final List<Step> steps;
 
     /** A pipeline of already configured steps. */
@@ -183,7 +201,7 @@ public final class Pipeline {
      *                 {@code fileBytes} and {@code wireBytes} are those of its output with the provenance
      *                 written (in the provenance itself the last step's sizes lack its own record)
      * @param log      one line per step as it starts and ends
-     * @throws IllegalStateException naming the step that failed and why
+     * @throws StepFailedException naming the step that failed and why, with the output of the steps before it
      */
     public Result run(OnnxModel input, TechniqueContext ctx, ModelMeasurer measurer, Consumer<String> log) {
         List<String> refusals = new ArrayList<>();
@@ -211,8 +229,8 @@ public final class Pipeline {
                 s.technique().check(current, s.config());
                 r = s.technique().apply(current, s.config(), ctx);
             } catch (RuntimeException e) {
-                throw new IllegalStateException("pipeline step " + (i + 1) + " '" + text + "' failed: "
-                        + e.getMessage(), e);
+                throw new StepFailedException("pipeline step " + (i + 1) + " '" + text + "' failed: " + e.getMessage(),
+                        e, i == 0 ? null : new Result(current, List.copyOf(records), inputId));
             }
             double ms = (System.nanoTime() - t0) / 1e6;
             Metrics after = measurer.measure(r.model());
@@ -223,6 +241,8 @@ public final class Pipeline {
                     inputId, outId, before, after, Math.round(ms * 10) / 10.0, r.stats(), r.notes());
             records.add(rec);
             current = Provenance.write(r.model(), input, records, ctx.dataName(), datasetSha, ctx.seed());
+            // a later step's refusal names this model: say which it is
+            current = OnnxModel.of(current.proto(), input.origin() + " after step " + (i + 1));
             if (after != null) {
                 // the sizes that ship: the output with its provenance (this step's record included)
                 after = new Metrics(after.accuracy(), current.sizeBytes(), WireSize.of(current), after.parameters(),
