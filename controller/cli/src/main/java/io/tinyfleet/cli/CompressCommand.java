@@ -74,7 +74,8 @@ public final class CompressCommand implements Callable<Integer> {
                     + "fine-tuning, test split for accuracy. Without it, calibration uses random inputs.")
     String data;
 
-    @Option(names = "--out", paramLabel = "OUT.onnx", description = "Where to write the compressed model.")
+    @Option(names = "--out", paramLabel = "OUT.onnx", description = "Where to write the compressed model. When a step fails, "
+            + "the output of the steps before it is kept in OUT.partial.onnx.")
     Path out;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
