@@ -56,10 +56,11 @@ import picocli.CommandLine.Parameters;
                 "                                                    sparse: non-zeros only, as relative indices;",
                 "                                                    biases=true: share the biases too",
                 "  distill[:student=same|mlp|lenet5|mobile|PATH.onnx][,width=W][,depth=D][,budget=0.25][,epochs=N]",
-                "         [,temperature=T][,alpha=A][,labels=false]",
+                "         [,temperature=T][,alpha=A][,labels=false][,teacher=PATH.onnx]",
                 "                                                    knowledge distillation (needs --data); width=0:",
                 "                                                    widest student within budget x teacher params;",
-                "                                                    PATH: your own student ONNX",
+                "                                                    PATH: your own student ONNX; teacher=PATH:",
+                "                                                    the file teaches, the input model learns",
                 "Use --techniques for every field with its range and default."})
 public final class CompressCommand implements Callable<Integer> {
 

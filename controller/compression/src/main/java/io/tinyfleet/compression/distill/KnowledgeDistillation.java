@@ -53,6 +53,13 @@ import java.util.Map;
  * the path from a weight to the logits must have a gradient rule in the trainer (the refusal names
  * the node and its op). It trains with its architecture's recipe when it carries {@code tinyfleet.arch}
  * metadata, otherwise with AdamW and cosine decay from 1e-3; {@code width} and {@code depth} do not apply.
+ *
+ * <p>{@code teacher=PATH} turns the roles round: the model in the file teaches and the input model is
+ * the student, trained on from its own weights with its recipe. This is the first step of a distill &gt;
+ * prune &gt; quantize chain (Shen et al. 2024) in which a larger model lends its accuracy to the one
+ * being compressed: the Fashion-MNIST MLP (90.26 %) distilled from the {@code mobile} CNN (91.39 %) for 20
+ * epochs reached 90.39 %, and pruned to 0.93 and clustered at k = 8 after that it kept
+ * more than without (0.30/0.08/0.17 over seeds 42/43/44, at 50.2x on the wire; 0.48-0.96 below 90.26 %).
  */
 public final class KnowledgeDistillation implements CompressionTechnique {
 
@@ -72,8 +79,11 @@ public final class KnowledgeDistillation implements CompressionTechnique {
             ConfigField.number("temperature", 2.0, 0, true, 100, false, "softening temperature T (2: on mobile,"
                     + " 20 epochs, 89.75 % against 89.46 % at T=4)"),
             ConfigField.number("alpha", 0.7, 0, false, 1, false, "weight of the soft (teacher) loss; 1 - alpha for labels"),
-            ConfigField.bool("labels", true, "false: distil on unlabelled inputs, the teacher as the only target")),
-            KnowledgeDistillation::checkStudentField);
+            ConfigField.bool("labels", true, "false: distil on unlabelled inputs, the teacher as the only target"),
+            ConfigField.text("teacher", "input", "input = the input model teaches; or the path of a teacher ONNX model"
+                    + " (e.g. a larger, more accurate one), and then the input model is the student, trained on from its"
+                    + " own weights (student, width and depth do not apply)")),
+            KnowledgeDistillation::checkFileFields);
 
     /** Student words that name an architecture rather than a file. */
     private static final List<String> STUDENT_WORDS = List.of("same", "mlp", "lenet5", "mobile");
@@ -83,12 +93,29 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         return !STUDENT_WORDS.contains(student);
     }
 
-    /** A student given by path must be a file, refused at configure time naming the field. */
-    private static void checkStudentField(TechniqueConfig c) {
+    /** Whether {@code teacher} names a file, so that the input model is the student. */
+    static boolean teacherFile(TechniqueConfig c) {
+        return !c.text("teacher").equals("input");
+    }
+
+    /**
+     * A student or teacher given by path must be a file, and a teacher file leaves the student to the input
+     * model: refused at configure time naming the field.
+     */
+    private static void checkFileFields(TechniqueConfig c) {
         String s = c.text("student");
         if (isPath(s) && !Files.isRegularFile(Path.of(s))) {
             throw new IllegalArgumentException(ID + ": field 'student': no file '" + s + "' (give same|mlp|lenet5|mobile"
                     + " or the path of a student ONNX model)");
+        }
+        String t = c.text("teacher");
+        if (teacherFile(c) && !Files.isRegularFile(Path.of(t))) {
+            throw new IllegalArgumentException(ID + ": field 'teacher': no file '" + t + "' (give input or the path of "
+                    + "a teacher ONNX model)");
+        }
+        if (teacherFile(c) && (!s.equals("same") || c.number("width") != 0 || c.integer("depth") != 0)) {
+            throw new IllegalArgumentException(ID + ": field 'teacher': with a teacher file the input model is the "
+                    + "student; leave student, width and depth unset");
         }
     }
 
@@ -120,6 +147,27 @@ public final class KnowledgeDistillation implements CompressionTechnique {
     @Override
     public List<String> unsupported(OnnxModel model, TechniqueConfig config) {
         List<String> bad = new ArrayList<>(Graphs.customDomainNodes(model));
+        if (teacherFile(config)) {
+            String path = config.text("teacher");
+            String where = "field 'teacher' (" + path + "): ";
+            OnnxModel teacher;
+            try {
+                teacher = OnnxModel.load(Path.of(path));
+            } catch (RuntimeException e) {
+                bad.add(where + e.getMessage());
+                return bad;
+            }
+            for (String n : Graphs.customDomainNodes(teacher)) {
+                bad.add(where + "teacher " + n);
+            }
+            if (Graphs.realInputs(teacher.graph()).size() != 1 || teacher.graph().getOutputCount() < 1) {
+                bad.add(where + "the teacher must have exactly one data input and an output");
+            }
+            if (bad.isEmpty()) {
+                bad.addAll(pairProblems(teacher, model, "the input model as the student: "));
+            }
+            return bad;
+        }
         List<ValueInfoProto> inputs = Graphs.realInputs(model.graph());
         if (inputs.size() != 1) {
             bad.add("teacher must have exactly one data input, has " + inputs.size());
@@ -142,14 +190,18 @@ public final class KnowledgeDistillation implements CompressionTechnique {
      */
     static List<String> studentProblems(OnnxModel teacher, String path) {
         String where = "field 'student' (" + path + "): ";
-        List<String> bad = new ArrayList<>();
         OnnxModel student;
         try {
             student = OnnxModel.load(Path.of(path));
         } catch (RuntimeException e) {
-            bad.add(where + e.getMessage());
-            return bad;
+            return List.of(where + e.getMessage());
         }
+        return pairProblems(teacher, student, where);
+    }
+
+    /** What keeps {@code student} from being distilled from {@code teacher}, each entry starting with {@code where}. */
+    private static List<String> pairProblems(OnnxModel teacher, OnnxModel student, String where) {
+        List<String> bad = new ArrayList<>();
         for (String n : Graphs.customDomainNodes(student)) {
             bad.add(where + "student " + n);
         }
@@ -248,6 +300,19 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         return res.get(0).get(out.getName()).data().length;
     }
 
+    /** The training recipe of a student model: its recorded architecture, or null for the generic one. */
+    private static ArchSpec recipe(OnnxModel student) {
+        String arch = student.metadata().get(ARCH_KEY);
+        if (arch == null) {
+            return null;
+        }
+        try {
+            return ArchSpec.parse(arch);
+        } catch (IllegalArgumentException e) {
+            return null; // metadata of another tool: train with the generic recipe
+        }
+    }
+
     /** Metadata key where {@link Architectures#build} records the architecture. */
     static final String ARCH_KEY = "tinyfleet.arch";
 
@@ -315,22 +380,17 @@ public final class KnowledgeDistillation implements CompressionTechnique {
             throw new IllegalStateException("distillation needs training images: give --data");
         }
         String given = config.text("student");
-        if (isPath(given)) {
-            OnnxModel student = OnnxModel.load(Path.of(given));
-            String arch = student.metadata().get(ARCH_KEY);
-            ArchSpec spec = null;
-            if (arch != null) {
-                try {
-                    spec = ArchSpec.parse(arch);
-                } catch (IllegalArgumentException e) {
-                    spec = null; // metadata of another tool: train with the generic recipe
-                }
-            }
-            TechniqueResult r = distil(model, student, spec, config.integer("epochs"),
+        if (isPath(given) || teacherFile(config)) {
+            boolean byTeacher = teacherFile(config);
+            OnnxModel teacher = byTeacher ? OnnxModel.load(Path.of(config.text("teacher"))) : model;
+            OnnxModel student = byTeacher ? model : OnnxModel.load(Path.of(given));
+            ArchSpec spec = recipe(student);
+            TechniqueResult r = distil(teacher, student, spec, config.integer("epochs"),
                     (float) config.number("temperature"), (float) config.number("alpha"), config.bool("labels"), ctx);
             Map<String, Object> stats = new LinkedHashMap<>(r.stats());
-            stats.put("student", given);
-            stats.put("studentSha256", OnnxModel.sha256Hex(student.toBytes()));
+            stats.put(byTeacher ? "teacher" : "student", byTeacher ? config.text("teacher") : given);
+            stats.put(byTeacher ? "teacherSha256" : "studentSha256",
+                    OnnxModel.sha256Hex((byTeacher ? teacher : student).toBytes()));
             stats.put("studentRecipe", spec == null ? "generic (adamw, cosine from 1e-3)" : spec.toString());
             return new TechniqueResult(r.model(), stats, r.notes());
         }

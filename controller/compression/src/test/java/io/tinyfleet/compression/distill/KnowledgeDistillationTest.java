@@ -188,6 +188,44 @@ class KnowledgeDistillationTest {
     }
 
     @Test
+    void teacherPath_trainsTheInputModelTowardTheFilesTeacher_fromItsOwnWeights() {
+        Path t = save(teacher(), "teacher.onnx");
+        OnnxModel student = handStudent(new long[] {784}, "Relu", 10);
+        KnowledgeDistillation kd = new KnowledgeDistillation();
+        TechniqueConfig c = kd.configure(Map.of("teacher", t.toString(), "epochs", "4"));
+        kd.check(student, c);
+        TechniqueResult r = kd.apply(student, c, ctx(images(2048, 1), images(256, 2)));
+        @SuppressWarnings("unchecked")
+        List<Double> loss = (List<Double>) r.stats().get("trainLoss");
+        assertTrue(loss.get(3) < loss.get(0), "loss falls: " + loss);
+        double before = (double) r.stats().get("agreementBefore");
+        double after = (double) r.stats().get("agreementAfter");
+        assertTrue(after > before + 0.1, "agreement with the file's teacher rises: " + before + " -> " + after);
+        assertEquals(t.toString(), r.stats().get("teacher"));
+        assertEquals(OnnxModel.sha256Hex(OnnxModel.load(t).toBytes()), r.stats().get("teacherSha256"));
+        assertEquals(16L * 784 + 16 + 16 * 10 + 10, r.stats().get("studentParams"), "the input model is the student");
+        assertEquals("x", r.model().graph().getInput(0).getName());
+    }
+
+    @Test
+    void teacherPath_isRefusedBeforeWork_whenMissing_combinedWithAStudent_orOfAnotherClassCount() {
+        KnowledgeDistillation kd = new KnowledgeDistillation();
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> kd.configure(Map.of("teacher", dir.resolve("nope.onnx").toString())));
+        assertTrue(missing.getMessage().contains("'teacher'") && missing.getMessage().contains("nope.onnx"),
+                missing.getMessage());
+        Path t = save(teacher(), "teacher.onnx");
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+                () -> kd.configure(Map.of("teacher", t.toString(), "student", "lenet5")));
+        assertTrue(both.getMessage().contains("'teacher'") && both.getMessage().contains("input model is the student"),
+                both.getMessage());
+        String m = assertThrows(UnsupportedModelException.class, () -> kd.check(
+                handStudent(new long[] {1, 28, 28}, "Relu", 5), kd.configure(Map.of("teacher", t.toString()))))
+                .getMessage();
+        assertTrue(m.contains("the input model as the student") && m.contains("'y' has 5 classes") && m.contains("has 10"), m);
+    }
+
+    @Test
     void studentPath_missingFile_isRefusedAtConfigure_namingTheField() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new KnowledgeDistillation()
                 .configure(Map.of("student", dir.resolve("nope.onnx").toString())));
