@@ -23,15 +23,18 @@ import io.tinyfleet.compression.train.Trainer;
 import io.tinyfleet.runtime.data.LabeledImages;
 import io.tinyfleet.runtime.data.Preprocessing;
 import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.model.Tensors;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Knowledge distillation (Hinton, Vinyals and Dean, "Distilling the Knowledge in a Neural Network",
@@ -300,6 +303,33 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         return res.get(0).get(out.getName()).data().length;
     }
 
+    /**
+     * Masks that keep the exact zeros of the student's trainable Conv/Gemm/MatMul weights at zero, so a
+     * pruned student (say after {@code prune > distill:teacher=...}) stays as sparse as it came; empty for
+     * a dense one.
+     */
+    static Map<String, float[]> zeroMasks(OnnxModel student) {
+        Set<String> trainable = new HashSet<>(GradientBuilder.defaultTrainable(student));
+        Map<String, float[]> masks = new LinkedHashMap<>();
+        for (Graphs.WeightRef w : Graphs.linearWeights(student)) {
+            String name = w.tensor().getName();
+            if (!trainable.contains(name) || masks.containsKey(name)) {
+                continue;
+            }
+            float[] v = Tensors.toFloats(w.tensor());
+            float[] m = new float[v.length];
+            boolean zero = false;
+            for (int i = 0; i < v.length; i++) {
+                m[i] = v[i] != 0 ? 1f : 0f;
+                zero |= v[i] == 0;
+            }
+            if (zero) {
+                masks.put(name, m);
+            }
+        }
+        return masks;
+    }
+
     /** The training recipe of a student model: its recorded architecture, or null for the generic one. */
     private static ArchSpec recipe(OnnxModel student) {
         String arch = student.metadata().get(ARCH_KEY);
@@ -413,7 +443,8 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         TrainConfig.Builder b = spec != null ? Architectures.defaults(spec, epochs, ctx.seed())
                 : TrainConfig.builder().epochs(epochs).seed(ctx.seed()).batch(128).optimizer("adamw", 1e-4f, 0f)
                         .schedule(new LrSchedule.Cosine(1e-3f, 1e-5f, 0));
-        TrainConfig cfg = b.threads(1).teacher(teacher, temperature, a).build();
+        Map<String, float[]> masks = zeroMasks(student);
+        TrainConfig cfg = b.threads(1).masks(masks).teacher(teacher, temperature, a).build();
         LabeledImages probe = ctx.validation() != null ? ctx.validation() : ctx.train();
         probe = probe.head(Math.min(1000, probe.count()));
         double before = agreement(teacher, student, probe, ctx.preprocessing());
@@ -437,6 +468,10 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         stats.put("agreementBefore", before);
         stats.put("agreementAfter", after);
         List<String> notes = new ArrayList<>();
+        if (!masks.isEmpty()) {
+            stats.put("maskedWeights", masks.keySet());
+            notes.add("the zeros of " + masks.size() + " pruned weight(s) were kept at zero");
+        }
         if (!labels) {
             notes.add("distilled on unlabelled images: the labels were zeroed and alpha set to 1");
         }

@@ -208,6 +208,36 @@ class KnowledgeDistillationTest {
     }
 
     @Test
+    void teacherPath_keepsAPrunedStudentsZerosAtZero_andTrainsTheRest() {
+        OnnxModel dense = handStudent(new long[] {784}, "Relu", 10);
+        float[] w1 = Tensors.toFloats(dense.initializers().get("w1"));
+        for (int i = 0; i < w1.length; i += 2) {
+            w1[i] = 0; // half the first layer pruned
+        }
+        var g = dense.graph().toBuilder();
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            if (g.getInitializer(i).getName().equals("w1")) {
+                g.setInitializer(i, Tensors.floats("w1", new long[] {16, 784}, w1));
+            }
+        }
+        OnnxModel pruned = dense.withGraph(g.build());
+        KnowledgeDistillation kd = new KnowledgeDistillation();
+        TechniqueResult r = kd.apply(pruned, kd.configure(Map.of("teacher", save(teacher(), "teacher.onnx").toString(),
+                "epochs", "2")), ctx(images(1024, 1), images(256, 2)));
+        float[] after = Tensors.toFloats(r.model().initializers().get("w1"));
+        int moved = 0;
+        for (int i = 0; i < after.length; i++) {
+            if (i % 2 == 0) {
+                assertEquals(0f, after[i], "pruned w1[" + i + "] stays zero");
+            } else if (after[i] != w1[i]) {
+                moved++;
+            }
+        }
+        assertTrue(moved > after.length / 4, "the kept weights train: " + moved + " moved");
+        assertEquals(List.of("w1"), List.copyOf((java.util.Collection<?>) r.stats().get("maskedWeights")));
+    }
+
+    @Test
     void teacherPath_isRefusedBeforeWork_whenMissing_combinedWithAStudent_orOfAnotherClassCount() {
         KnowledgeDistillation kd = new KnowledgeDistillation();
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
