@@ -63,6 +63,9 @@ import java.util.Set;
  * being compressed: the Fashion-MNIST MLP (90.26 %) distilled from the {@code mobile} CNN (91.39 %) for 20
  * epochs reached 90.39 %, and pruned to 0.93 and clustered at k = 8 after that it kept
  * more than without (0.30/0.08/0.17 over seeds 42/43/44, at 50.2x on the wire; 0.48-0.96 below 90.26 %).
+ * The exact zeros of the student's weights stay zero ({@link #zeroMasks}), so distilling after pruning
+ * keeps the sparsity: prune 0.93 &gt; distill from {@code mobile} &gt; cluster k = 8 &gt; fp16 came to 51.5-51.7x
+ * at -0.50/-0.55/-0.73 (without the teacher step -0.78/-1.04/-0.85).
  */
 public final class KnowledgeDistillation implements CompressionTechnique {
 
