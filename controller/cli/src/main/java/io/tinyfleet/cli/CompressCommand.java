@@ -61,6 +61,7 @@ import picocli.CommandLine.Parameters;
                 "                                                    widest student within budget x teacher params;",
                 "                                                    PATH: your own student ONNX; teacher=PATH:",
                 "                                                    the file teaches, the input model learns",
+                "                                                    (a pruned one keeps its zeros)",
                 "Use --techniques for every field with its range and default."})
 public final class CompressCommand implements Callable<Integer> {
 
