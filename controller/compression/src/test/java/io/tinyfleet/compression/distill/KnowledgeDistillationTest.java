@@ -72,13 +72,8 @@ class KnowledgeDistillationTest {
         KnowledgeDistillation kd = new KnowledgeDistillation();
         TechniqueConfig c = kd.configure(Map.of("width", "0.1", "epochs", "4", "temperature", "4", "alpha", "0.7"));
         TechniqueResult r = kd.apply(teacher(), c, ctx(train, val));
-        @SuppressWarnings("unchecked")
-        List<Double> loss = (List<Double>) r.stats().get("trainLoss");
-        assertEquals(4, loss.size());
-        assertTrue(loss.get(3) < loss.get(0), "loss falls: " + loss);
-        double before = (double) r.stats().get("agreementBefore");
-        double after = (double) r.stats().get("agreementAfter");
-        assertTrue(after > before + 0.1, "agreement rises: " + before + " -> " + after);
+        assertEquals(4, ((List<?>) r.stats().get("trainLoss")).size());
+        assertLossFallsAndAgreementRises(r);
         assertTrue((double) r.stats().get("paramsRatio") < 0.25, "student is small: " + r.stats().get("paramsRatio"));
     }
 
@@ -168,6 +163,16 @@ class KnowledgeDistillationTest {
         return p;
     }
 
+    /** Over 4 epochs the distillation loss falls and agreement with the teacher rises by over 10 points. */
+    static void assertLossFallsAndAgreementRises(TechniqueResult r) {
+        @SuppressWarnings("unchecked")
+        List<Double> loss = (List<Double>) r.stats().get("trainLoss");
+        assertTrue(loss.get(3) < loss.get(0), "loss falls: " + loss);
+        double before = (double) r.stats().get("agreementBefore");
+        double after = (double) r.stats().get("agreementAfter");
+        assertTrue(after > before + 0.1, "agreement rises: " + before + " -> " + after);
+    }
+
     @Test
     void studentPath_movesTheGivenStudentTowardTheTeacher_lossFallsAndAgreementRises() {
         Path p = save(handStudent(new long[] {784}, "Relu", 10), "student.onnx");
@@ -175,12 +180,7 @@ class KnowledgeDistillationTest {
         TechniqueConfig c = kd.configure(Map.of("student", p.toString(), "epochs", "4"));
         kd.check(teacher(), c);
         TechniqueResult r = kd.apply(teacher(), c, ctx(images(2048, 1), images(256, 2)));
-        @SuppressWarnings("unchecked")
-        List<Double> loss = (List<Double>) r.stats().get("trainLoss");
-        assertTrue(loss.get(3) < loss.get(0), "loss falls: " + loss);
-        double before = (double) r.stats().get("agreementBefore");
-        double after = (double) r.stats().get("agreementAfter");
-        assertTrue(after > before + 0.1, "agreement rises: " + before + " -> " + after);
+        assertLossFallsAndAgreementRises(r);
         assertEquals(p.toString(), r.stats().get("student"));
         assertEquals(16L * 784 + 16 + 16 * 10 + 10, r.stats().get("studentParams"));
         assertEquals(OnnxModel.sha256Hex(OnnxModel.load(p).toBytes()), r.stats().get("studentSha256"));
@@ -195,12 +195,7 @@ class KnowledgeDistillationTest {
         TechniqueConfig c = kd.configure(Map.of("teacher", t.toString(), "epochs", "4"));
         kd.check(student, c);
         TechniqueResult r = kd.apply(student, c, ctx(images(2048, 1), images(256, 2)));
-        @SuppressWarnings("unchecked")
-        List<Double> loss = (List<Double>) r.stats().get("trainLoss");
-        assertTrue(loss.get(3) < loss.get(0), "loss falls: " + loss);
-        double before = (double) r.stats().get("agreementBefore");
-        double after = (double) r.stats().get("agreementAfter");
-        assertTrue(after > before + 0.1, "agreement with the file's teacher rises: " + before + " -> " + after);
+        assertLossFallsAndAgreementRises(r);
         assertEquals(t.toString(), r.stats().get("teacher"));
         assertEquals(OnnxModel.sha256Hex(OnnxModel.load(t).toBytes()), r.stats().get("teacherSha256"));
         assertEquals(16L * 784 + 16 + 16 * 10 + 10, r.stats().get("studentParams"), "the input model is the student");
