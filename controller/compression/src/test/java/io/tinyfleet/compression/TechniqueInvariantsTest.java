@@ -169,8 +169,7 @@ class TechniqueInvariantsTest {
         assertDims(w, "dww", 4, 1, 3, 3);
         assertDims(w, "pww", 4, 4, 1, 1);
         assertDims(w, "fw", 10, 4);
-        @SuppressWarnings("unchecked")
-        Map<String, Map<String, Object>> layers = (Map<String, Map<String, Object>>) r.stats().get("layers");
+        Map<String, Map<String, Object>> layers = layers(r);
         assertEquals(java.util.List.of("conv1", "pw"), layers.get("conv1").get("residualGroup"));
         assertEquals(java.util.List.of("conv1", "pw"), layers.get("pw").get("residualGroup"));
         assertTrue(String.valueOf(layers.get("fc").get("why")).contains("graph output"), layers.get("fc").toString());
@@ -196,8 +195,7 @@ class TechniqueInvariantsTest {
         assertDims(w, "c1w", 4, 1, 3, 3);
         assertDims(w, "c2w", 4, 4, 3, 3);
         assertDims(w, "fw", 10, 64);
-        @SuppressWarnings("unchecked")
-        Map<String, Map<String, Object>> layers = (Map<String, Map<String, Object>>) r.stats().get("layers");
+        Map<String, Map<String, Object>> layers = layers(r);
         assertTrue(String.valueOf(layers.get("conv1").get("why")).contains("align=4"), layers.get("conv1").toString());
         assertEquals(4, layers.get("conv2").get("kept"));
         assertEquals(1, r.stats().get("prunedLayers"));
@@ -244,8 +242,7 @@ class TechniqueInvariantsTest {
     @Test
     void channels_keepLayersFeedingAConcatOffTheChannelAxis_andSayWhy() {
         TechniqueResult r = run(new ChannelPruning(), Map.of("ratio", "0.5"), TinyModels.branches(2));
-        @SuppressWarnings("unchecked")
-        Map<String, Map<String, Object>> layers = (Map<String, Map<String, Object>>) r.stats().get("layers");
+        Map<String, Map<String, Object>> layers = layers(r);
         for (String branch : new String[] {"convA", "convB"}) {
             assertTrue(String.valueOf(layers.get(branch).get("why"))
                     .contains("'cat' (Concat), which does not join known channel counts on axis 1"), layers.toString());
@@ -253,6 +250,12 @@ class TechniqueInvariantsTest {
         assertDims(r.model().initializers(), "aw", 4, 1, 3, 3);
         assertDims(r.model().initializers(), "cw", 3, 4, 3, 3);
         assertDims(r.model().initializers(), "fw", 10, 3);
+    }
+
+    /** Channel pruning's per-layer record: kept channels, and why a layer was left whole. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> layers(TechniqueResult r) {
+        return (Map<String, Map<String, Object>>) r.stats().get("layers");
     }
 
     private static void assertDims(Map<String, TensorProto> w, String name, long... dims) {

@@ -152,33 +152,20 @@ public final class KnowledgeDistillation implements CompressionTechnique {
     public List<String> unsupported(OnnxModel model, TechniqueConfig config) {
         List<String> bad = new ArrayList<>(Graphs.customDomainNodes(model));
         if (teacherFile(config)) {
-            String path = config.text("teacher");
-            String where = "field 'teacher' (" + path + "): ";
-            OnnxModel teacher;
-            try {
-                teacher = OnnxModel.load(Path.of(path));
-            } catch (RuntimeException e) {
-                bad.add(where + e.getMessage());
-                return bad;
-            }
-            for (String n : Graphs.customDomainNodes(teacher)) {
-                bad.add(where + "teacher " + n);
-            }
-            if (Graphs.realInputs(teacher.graph()).size() != 1 || teacher.graph().getOutputCount() < 1) {
-                bad.add(where + "the teacher must have exactly one data input and an output");
+            String where = "field 'teacher' (" + config.text("teacher") + "): ";
+            OnnxModel teacher = load(config.text("teacher"), where, bad);
+            if (teacher != null) {
+                for (String n : Graphs.customDomainNodes(teacher)) {
+                    bad.add(where + "teacher " + n);
+                }
+                bad.addAll(teacherProblems(teacher, where));
             }
             if (bad.isEmpty()) {
                 bad.addAll(pairProblems(teacher, model, "the input model as the student: "));
             }
             return bad;
         }
-        List<ValueInfoProto> inputs = Graphs.realInputs(model.graph());
-        if (inputs.size() != 1) {
-            bad.add("teacher must have exactly one data input, has " + inputs.size());
-        }
-        if (model.graph().getOutputCount() < 1) {
-            bad.add("teacher has no output");
-        }
+        bad.addAll(teacherProblems(model, ""));
         if (isPath(config.text("student"))) {
             bad.addAll(studentProblems(model, config.text("student")));
         } else if (config.text("student").equals("same") && !model.metadata().containsKey(ARCH_KEY)) {
@@ -194,13 +181,32 @@ public final class KnowledgeDistillation implements CompressionTechnique {
      */
     static List<String> studentProblems(OnnxModel teacher, String path) {
         String where = "field 'student' (" + path + "): ";
-        OnnxModel student;
+        List<String> bad = new ArrayList<>();
+        OnnxModel student = load(path, where, bad);
+        return student == null ? bad : pairProblems(teacher, student, where);
+    }
+
+    /** The model at {@code path}, or null with why it cannot be read added to {@code bad} after {@code where}. */
+    private static OnnxModel load(String path, String where, List<String> bad) {
         try {
-            student = OnnxModel.load(Path.of(path));
+            return OnnxModel.load(Path.of(path));
         } catch (RuntimeException e) {
-            return List.of(where + e.getMessage());
+            bad.add(where + e.getMessage());
+            return null;
         }
-        return pairProblems(teacher, student, where);
+    }
+
+    /** What keeps {@code teacher} from teaching: it needs one data input and an output. */
+    private static List<String> teacherProblems(OnnxModel teacher, String where) {
+        List<String> bad = new ArrayList<>();
+        int inputs = Graphs.realInputs(teacher.graph()).size();
+        if (inputs != 1) {
+            bad.add(where + "teacher must have exactly one data input, has " + inputs);
+        }
+        if (teacher.graph().getOutputCount() < 1) {
+            bad.add(where + "teacher has no output");
+        }
+        return bad;
     }
 
     /** What keeps {@code student} from being distilled from {@code teacher}, each entry starting with {@code where}. */

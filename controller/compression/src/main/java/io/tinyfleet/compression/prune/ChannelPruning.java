@@ -21,7 +21,9 @@ import io.tinyfleet.runtime.model.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -133,6 +135,15 @@ public final class ChannelPruning implements CompressionTechnique {
 
     /** Layers that must lose the same channels (one, or all layers meeting in residual joins). */
     private record Group(List<Plan> members, String blocked) {
+        /** Why this group keeps its channels under criterion {@code bn} (or another), or null when it can be pruned. */
+        String why(boolean bn) {
+            if (blocked != null) {
+                return blocked;
+            }
+            return bn && !members.stream().allMatch(p -> p.bnScale() != null)
+                    ? "no BatchNormalization follows it (criterion=bn)" : null;
+        }
+
         /** Every member's touches, each tensor axis once (members share what follows a join). */
         List<Touch> touches() {
             Map<String, Touch> all = new LinkedHashMap<>();
@@ -153,7 +164,7 @@ public final class ChannelPruning implements CompressionTechnique {
     /** What one trace collects: the tensors to shrink, the first BatchNorm scale, the joins reached. */
     private static final class Walk {
         final List<Touch> touches = new ArrayList<>();
-        final Set<String> joins = new java.util.LinkedHashSet<>();
+        final Set<String> joins = new LinkedHashSet<>();
         String bn;
     }
 
@@ -189,17 +200,16 @@ public final class ChannelPruning implements CompressionTechnique {
         }
         List<Group> groups = groups(model);
         boolean bn = config.text("criterion").equals("bn");
-        if (groups.stream().noneMatch(g -> g.blocked() == null && (!bn || hasBnScale(g)))) {
+        if (groups.stream().noneMatch(g -> g.why(bn) == null)) {
             if (groups.isEmpty()) {
                 bad.add("no Conv (group 1), Gemm or MatMul layer with a float weight initializer");
             }
             for (Group g : groups) {
                 for (Plan p : g.members()) {
-                    bad.add("layer " + Graphs.label(p.producer()) + ": "
-                            + (g.blocked() != null ? g.blocked() : "no BatchNormalization follows it (criterion=bn)"));
+                    bad.add("layer " + Graphs.label(p.producer()) + ": " + g.why(bn));
                 }
             }
-        } else if (groups.stream().noneMatch(g -> g.blocked() == null && (!bn || hasBnScale(g))
+        } else if (groups.stream().noneMatch(g -> g.why(bn) == null
                 && kept(g.members().get(0).channels(), config.number("ratio"), config.integer("align"))
                         < g.members().get(0).channels())) {
             bad.add("ratio=" + config.number("ratio") + " with align=" + config.integer("align") + " removes no channel: "
@@ -209,10 +219,6 @@ public final class ChannelPruning implements CompressionTechnique {
                             .map(p -> Graphs.label(p.producer()) + " " + p.channels()).toList()) + ")");
         }
         return bad;
-    }
-
-    private static boolean hasBnScale(Group g) {
-        return g.members().stream().allMatch(p -> p.bnScale() != null);
     }
 
     /**
@@ -267,7 +273,7 @@ public final class ChannelPruning implements CompressionTechnique {
                 return members.size() == 1 ? p.blocked() : "layer " + Graphs.label(p.producer()) + ": " + p.blocked() + names;
             }
         }
-        Set<String> reached = new java.util.HashSet<>();
+        Set<String> reached = new HashSet<>();
         members.forEach(p -> reached.addAll(p.joins()));
         for (String j : reached) {
             NodeProto join = joinNodes.get(j.substring(0, j.lastIndexOf('#')));
@@ -534,8 +540,7 @@ public final class ChannelPruning implements CompressionTechnique {
         Map<String, Object> layers = new LinkedHashMap<>();
         int pruned = 0;
         for (Group g : groups) {
-            String why = g.blocked() != null ? g.blocked()
-                    : criterion.equals("bn") && !hasBnScale(g) ? "no BatchNormalization follows it (criterion=bn)" : null;
+            String why = g.why(criterion.equals("bn"));
             if (why != null) {
                 g.members().forEach(p -> layers.put(p.name(), Map.of("kept", p.channels(), "why", why)));
                 continue;
