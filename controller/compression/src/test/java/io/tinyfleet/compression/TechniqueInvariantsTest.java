@@ -197,6 +197,7 @@ class TechniqueInvariantsTest {
         assertDims(w, "fw", 10, 64);
         Map<String, Map<String, Object>> layers = layers(r);
         assertTrue(String.valueOf(layers.get("conv1").get("why")).contains("align=4"), layers.get("conv1").toString());
+        assertEquals(4, layers.get("conv1").get("channels"), "a layer align keeps whole still counts its channels");
         assertEquals(4, layers.get("conv2").get("kept"));
         assertEquals(1, r.stats().get("prunedLayers"));
         TinyModels.run(r.model(), TinyModels.inputs(r.model()));

@@ -235,19 +235,18 @@ public final class CompressionSuite implements BenchSuite {
     }
 
     /**
-     * Fraction of the prunable layers' channels a {@code prune-channels} step removed: layers it could not
-     * prune (a graph output, an op it does not follow) are left out, layers {@code align} kept whole count.
+     * Fraction of the prunable layers' channels a {@code prune-channels} step removed: the layers whose
+     * record has {@code channels}, those {@code align} kept whole included; layers it could not prune (a
+     * graph output, an op it does not follow) have none and are left out.
      */
     static double channelsRemoved(Map<String, Object> stats) {
         long total = 0;
         long kept = 0;
         if (stats.get("layers") instanceof Map<?, ?> layers) {
             for (Object v : layers.values()) {
-                if (v instanceof Map<?, ?> layer && (layer.get("channels") != null
-                        || String.valueOf(layer.get("why")).contains("align="))) {
-                    long k = ((Number) layer.get("kept")).longValue();
-                    total += layer.get("channels") instanceof Number c ? c.longValue() : k;
-                    kept += k;
+                if (v instanceof Map<?, ?> layer && layer.get("channels") instanceof Number c) {
+                    total += c.longValue();
+                    kept += ((Number) layer.get("kept")).longValue();
                 }
             }
         }

@@ -12,7 +12,7 @@ class CompressionSuiteTest {
     @Test
     void channelsRemoved_countsLayersAlignKeptWhole_andLeavesOutLayersItCannotPrune() {
         Map<String, Object> layers = new LinkedHashMap<>();
-        layers.put("stem", Map.of("kept", 16, "why", "removing 8 of its 16 channels leaves no multiple of align=16 below 16"));
+        layers.put("stem", Map.of("channels", 16, "kept", 16, "why", "removing 8 of its 16 channels leaves no multiple of align=16 below 16"));
         layers.put("ds1_pw", Map.of("channels", 32, "kept", 16));
         layers.put("ds4_pw", Map.of("channels", 128, "kept", 64, "residualGroup", List.of("ds4_pw", "ir_project")));
         layers.put("fc_out", Map.of("kept", 10, "why", "its output 'logits' is a graph output"));

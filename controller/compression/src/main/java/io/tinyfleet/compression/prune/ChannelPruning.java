@@ -560,7 +560,7 @@ public final class ChannelPruning implements CompressionTechnique {
             }
             int keep = kept(m, ratio, align);
             if (keep == m) {
-                g.members().forEach(p -> layers.put(p.name(), Map.of("kept", m, "why", "removing "
+                g.members().forEach(p -> layers.put(p.name(), Map.of("channels", m, "kept", m, "why", "removing "
                         + (int) Math.floor(ratio * m + 1e-9) + " of its " + m + " channels leaves no multiple of align="
                         + align + " below " + m)));
                 continue;
