@@ -72,8 +72,10 @@ public final class CompressCommand implements Callable<Integer> {
     String pipeline;
 
     @Option(names = "--data", paramLabel = "D",
-            description = "Dataset (fashion-mnist or a folder of IDX files): training split for calibration and "
-                    + "fine-tuning, test split for accuracy. Without it, calibration uses random inputs.")
+            description = "Dataset (fashion-mnist or a folder of IDX files): the training split calibrates and "
+                    + "fine-tunes, the test split measures accuracy and reaches no technique. When a step chooses by "
+                    + "accuracy (quantize:mixed), the last 5,000 training images are held out for it. Without "
+                    + "data, calibration uses random inputs.")
     String data;
 
     @Option(names = "--out", paramLabel = "OUT.onnx", description = "Where to write the compressed model. When a step fails, "
@@ -137,8 +139,14 @@ public final class CompressCommand implements Callable<Integer> {
             train = LabeledImages.load(data, Split.TRAIN);
             test = LabeledImages.load(data, Split.TEST);
         }
-        TechniqueContext ctx = new TechniqueContext(seed, data == null ? "none" : data, train, test, pre, calibration,
-                progress(), io.tinyfleet.compression.FineTuners.standard());
+        boolean holdOut = train != null && p.choosesOnValidation();
+        if (holdOut) {
+            System.err.printf("compress holding the last %,d training images out of fine-tuning and calibration:"
+                    + " a step chooses by accuracy on them%n", Math.min(TechniqueContext.VALIDATION_SAMPLES,
+                    train.count() / 10));
+        }
+        TechniqueContext ctx = TechniqueContext.onTrainingSplit(seed, data == null ? "none" : data, train, holdOut,
+                pre, calibration, progress(), io.tinyfleet.compression.FineTuners.standard());
         ModelMeasurer measurer = noMeasure ? ModelMeasurer.NONE
                 : new EvaluatorMeasurer(test, data, pre, evalLimit, runs);
         Pipeline.Result r;

@@ -53,9 +53,10 @@ final class DemoModel {
         System.out.printf("[model] trained in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
         System.out.println("[model] compressing: " + PIPELINE);
-        TechniqueContext ctx = new TechniqueContext(seed, "fashion-mnist", train, test, Preprocessing.DEFAULT, 256,
-                Progress.NONE, FineTuners.standard());
-        Pipeline.Result r = Pipeline.parse(PIPELINE, TechniqueRegistry.standard()).run(trained, ctx,
+        Pipeline pipeline = Pipeline.parse(PIPELINE, TechniqueRegistry.standard());
+        TechniqueContext ctx = TechniqueContext.onTrainingSplit(seed, "fashion-mnist", train,
+                pipeline.choosesOnValidation(), Preprocessing.DEFAULT, 256, Progress.NONE, FineTuners.standard());
+        Pipeline.Result r = pipeline.run(trained, ctx,
                 new EvaluatorMeasurer(test, "fashion-mnist", Preprocessing.DEFAULT, 2000, 50), line -> { });
         Metrics before = r.steps().get(0).before();
         Metrics after = r.steps().get(r.steps().size() - 1).after();

@@ -7,6 +7,7 @@ import io.tinyfleet.compression.report.StudyAnalysis;
 import io.tinyfleet.compression.search.Deadline;
 import io.tinyfleet.compression.search.Limits;
 import io.tinyfleet.compression.search.SearchResult;
+import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.search.SearchSetup;
 import io.tinyfleet.compression.search.Step;
 import io.tinyfleet.runtime.data.LabeledImages;
@@ -84,7 +85,7 @@ public final class StudyCommand implements Callable<Integer> {
             }
             loaded.add(OnnxModel.load(f));
         }
-        LabeledImages[] tv = SearchSetup.trainValidation(LabeledImages.load(data, Split.TRAIN));
+        LabeledImages[] tv = TechniqueContext.trainValidation(LabeledImages.load(data, Split.TRAIN));
         LabeledImages test = LabeledImages.load(data, Split.TEST);
         Duration b = Deadline.parseBudget(budget);
         List<SearchResult> results = new ArrayList<>();

@@ -61,6 +61,15 @@ public interface CompressionTechnique {
         }
     }
 
+    /**
+     * Whether {@link #apply} chooses by accuracy on {@link TechniqueContext#validation()} (mixed precision
+     * picks its float layers so). Callers then hold validation images out of the training data, never
+     * the test split ({@link TechniqueContext#onTrainingSplit}).
+     */
+    default boolean choosesOnValidation(TechniqueConfig config) {
+        return false;
+    }
+
     /** Compresses; the input is not changed. Call {@link #check} first (the pipeline does). */
     TechniqueResult apply(OnnxModel model, TechniqueConfig config, TechniqueContext ctx);
 

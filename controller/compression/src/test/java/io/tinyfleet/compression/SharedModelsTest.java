@@ -45,7 +45,7 @@ class SharedModelsTest {
         if (id.equals("quantize.mixed")) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> t.apply(m, c, TechniqueContext.dataFree(1)));
-            assertTrue(e.getMessage().contains("labelled data"), e.getMessage());
+            assertTrue(e.getMessage().contains("validation images"), e.getMessage());
             return;
         }
         TechniqueContext ctx = TechniqueContext.dataFree(1);

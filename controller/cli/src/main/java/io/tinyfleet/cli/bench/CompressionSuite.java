@@ -53,7 +53,8 @@ public final class CompressionSuite implements BenchSuite {
         int runs = o.quick() ? 100 : 300;
         int tuneEpochs = o.quick() ? 1 : 2;
         Preprocessing pre = Preprocessing.DEFAULT;
-        TechniqueContext ctx = new TechniqueContext(o.seed(), o.data(), train, test, pre, 256,
+        // No step here chooses by accuracy, so nothing is held out (TechniqueContext#onTrainingSplit).
+        TechniqueContext ctx = TechniqueContext.onTrainingSplit(o.seed(), o.data(), train, false, pre, 256,
                 (what, f) -> { }, FineTuners.standard());
         EvaluatorMeasurer measurer = new EvaluatorMeasurer(test, o.data(), pre, evalLimit, runs);
         Path modelsDir = o.workDir().toAbsolutePath().getParent().getParent().resolve("models");

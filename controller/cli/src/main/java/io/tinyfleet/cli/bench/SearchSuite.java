@@ -10,6 +10,7 @@ import io.tinyfleet.compression.search.Candidate;
 import io.tinyfleet.compression.search.Deadline;
 import io.tinyfleet.compression.search.Limits;
 import io.tinyfleet.compression.search.SearchResult;
+import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.search.SearchSetup;
 import io.tinyfleet.compression.search.Step;
 import io.tinyfleet.runtime.data.LabeledImages;
@@ -79,7 +80,7 @@ public final class SearchSuite implements BenchSuite {
         seed = o.seed();
         workDir = o.workDir();
         trainAll = LabeledImages.load(o.data(), Split.TRAIN);
-        LabeledImages[] tv = SearchSetup.trainValidation(trainAll);
+        LabeledImages[] tv = TechniqueContext.trainValidation(trainAll);
         LabeledImages test = LabeledImages.load(o.data(), Split.TEST);
         int evalLimit = o.quick() ? 1000 : 0;
         Map<String, Object> out = new LinkedHashMap<>();

@@ -72,6 +72,11 @@ public final class Pipeline {
         return steps;
     }
 
+    /** Whether some step chooses by accuracy on validation images ({@link CompressionTechnique#choosesOnValidation}). */
+    public boolean choosesOnValidation() {
+        return steps.stream().anyMatch(s -> s.technique().choosesOnValidation(s.config()));
+    }
+
     /** Canonical text: steps with all settings (defaults included) joined by {@code " > "}. */
     public String toText() {
         List<String> t = new ArrayList<>();

@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
 
 /**
  * Wires a search to the real pieces: the compression pipeline ({@link PipelineStepRunner} over the
@@ -25,9 +24,6 @@ import java.util.stream.IntStream;
  * {@code tinyfleet study} and the {@code search} bench suite.
  */
 public final class SearchSetup {
-
-    /** Training images held out for validation (accuracy-driven choices, distillation progress). */
-    public static final int VALIDATION_SAMPLES = 5000;
 
     /**
      * Everything a search needs besides the model.
@@ -70,21 +66,13 @@ public final class SearchSetup {
         return d;
     }
 
-    /** Splits the training set: all but the last {@link #VALIDATION_SAMPLES} images train, the rest validate. */
-    public static LabeledImages[] trainValidation(LabeledImages train) {
-        int n = train.count();
-        int v = Math.min(VALIDATION_SAMPLES, n / 10);
-        return new LabeledImages[]{train.subset(IntStream.range(0, n - v).toArray()),
-                train.subset(IntStream.range(n - v, n).toArray())};
-    }
-
     /**
      * Loads {@code o.data()} and runs the search on {@code model} named {@code name}.
      *
      * @param ft the trainer's fine-tuner for {@code finetune=N} settings, or null when none is available
      */
     public static SearchResult run(OnnxModel model, String name, Options o, FineTuner ft, Consumer<String> log) {
-        LabeledImages[] tv = trainValidation(LabeledImages.load(o.data(), Split.TRAIN));
+        LabeledImages[] tv = TechniqueContext.trainValidation(LabeledImages.load(o.data(), Split.TRAIN));
         LabeledImages test = LabeledImages.load(o.data(), Split.TEST);
         return run(model, name, o, tv[0], tv[1], test, ft, log);
     }

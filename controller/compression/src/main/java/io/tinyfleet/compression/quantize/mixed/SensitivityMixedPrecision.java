@@ -78,9 +78,15 @@ public final class SensitivityMixedPrecision implements CompressionTechnique {
     }
 
     @Override
+    public boolean choosesOnValidation(TechniqueConfig config) {
+        return true;
+    }
+
+    @Override
     public TechniqueResult apply(OnnxModel model, TechniqueConfig config, TechniqueContext ctx) {
         if (ctx.validation() == null) {
-            throw new IllegalStateException("quantize:mixed measures accuracy per layer: it needs labelled data (give --data)");
+            throw new IllegalStateException("quantize:mixed measures accuracy per layer: it needs validation images "
+                    + "held out of the training data (give --data)");
         }
         double budget = config.number("budget") / 100.0;
         TechniqueConfig q = int8Config(config);
