@@ -97,9 +97,18 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         return !STUDENT_WORDS.contains(student);
     }
 
-    /** Whether {@code teacher} names a file, so that the input model is the student. */
-    static boolean teacherFile(TechniqueConfig c) {
+    /** Whether field {@code teacher} of {@code c} names a file, so that the input model is the student. */
+    public static boolean teacherFile(TechniqueConfig c) {
         return !c.text("teacher").equals("input");
+    }
+
+    /** Refuses, naming the field, a {@code teacher} of technique {@code id} that names no file. */
+    public static void checkTeacherField(String id, TechniqueConfig c) {
+        String t = c.text("teacher");
+        if (teacherFile(c) && !Files.isRegularFile(Path.of(t))) {
+            throw new IllegalArgumentException(id + ": field 'teacher': no file '" + t + "' (give input or the path of "
+                    + "a teacher ONNX model)");
+        }
     }
 
     /**
@@ -112,11 +121,7 @@ public final class KnowledgeDistillation implements CompressionTechnique {
             throw new IllegalArgumentException(ID + ": field 'student': no file '" + s + "' (give same|mlp|lenet5|mobile"
                     + " or the path of a student ONNX model)");
         }
-        String t = c.text("teacher");
-        if (teacherFile(c) && !Files.isRegularFile(Path.of(t))) {
-            throw new IllegalArgumentException(ID + ": field 'teacher': no file '" + t + "' (give input or the path of "
-                    + "a teacher ONNX model)");
-        }
+        checkTeacherField(ID, c);
         if (teacherFile(c) && (!s.equals("same") || c.number("width") != 0 || c.integer("depth") != 0)) {
             throw new IllegalArgumentException(ID + ": field 'teacher': with a teacher file the input model is the "
                     + "student; leave student, width and depth unset");
@@ -152,16 +157,8 @@ public final class KnowledgeDistillation implements CompressionTechnique {
     public List<String> unsupported(OnnxModel model, TechniqueConfig config) {
         List<String> bad = new ArrayList<>(Graphs.customDomainNodes(model));
         if (teacherFile(config)) {
-            String where = "field 'teacher' (" + config.text("teacher") + "): ";
-            OnnxModel teacher = load(config.text("teacher"), where, bad);
-            if (teacher != null) {
-                for (String n : Graphs.customDomainNodes(teacher)) {
-                    bad.add(where + "teacher " + n);
-                }
-                bad.addAll(teacherProblems(teacher, where));
-            }
             if (bad.isEmpty()) {
-                bad.addAll(pairProblems(teacher, model, "the input model as the student: "));
+                bad.addAll(teacherFileProblems(model, config.text("teacher")));
             }
             return bad;
         }
@@ -184,6 +181,28 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         List<String> bad = new ArrayList<>();
         OnnxModel student = load(path, where, bad);
         return student == null ? bad : pairProblems(teacher, student, where);
+    }
+
+    /**
+     * What keeps the ONNX model at {@code path} from teaching {@code student}: the file, its custom-domain
+     * nodes, one data input, the input size, the class count, and a gradient rule for every node on the
+     * student's way to its logits. Each entry names the field {@code teacher}; empty when it can teach.
+     * Shared with the pruning steps that distil from a teacher file.
+     */
+    public static List<String> teacherFileProblems(OnnxModel student, String path) {
+        String where = "field 'teacher' (" + path + "): ";
+        List<String> bad = new ArrayList<>();
+        OnnxModel teacher = load(path, where, bad);
+        if (teacher != null) {
+            for (String n : Graphs.customDomainNodes(teacher)) {
+                bad.add(where + "teacher " + n);
+            }
+            bad.addAll(teacherProblems(teacher, where));
+        }
+        if (bad.isEmpty()) {
+            bad.addAll(pairProblems(teacher, student, "the input model as the student: "));
+        }
+        return bad;
     }
 
     /** The model at {@code path}, or null with why it cannot be read added to {@code bad} after {@code where}. */

@@ -11,11 +11,15 @@ import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.TinyModels;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.model.Tensors;
+import io.tinyfleet.compression.UnsupportedModelException;
+import io.tinyfleet.compression.graph.Edit;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MagnitudePruningFineTuneTest {
 
@@ -75,5 +79,60 @@ class MagnitudePruningFineTuneTest {
         assertFalse(Arrays.equals(plain, distilled), "the teacher's outputs train other weights");
         assertTrue(Arrays.equals(plain, tunedWeight("steps=2,distil=false,lr=0.002", recipes, teachers, false)),
                 "deterministic for the seed");
+    }
+
+    /** The test CNN with its classifier weights doubled: same input and classes, other outputs. */
+    private static Path sharperTeacher(Path dir) {
+        OnnxModel cnn = TinyModels.cnn();
+        Edit e = new Edit(cnn.graph());
+        float[] fw = Tensors.toFloats(cnn.initializers().get("fw"));
+        for (int i = 0; i < fw.length; i++) {
+            fw[i] *= 2;
+        }
+        e.initializers.put("fw", Tensors.floats("fw", new long[] {10, 128}, fw));
+        Path p = dir.resolve("teacher.onnx");
+        cnn.withGraph(e.build()).save(p);
+        return p;
+    }
+
+    @Test
+    void teacherFile_everyStepDistilsFromIt_andTheRecordNamesIt(@TempDir Path dir) {
+        Path teacher = sharperTeacher(dir);
+        List<FineTuner.Recipe> recipes = new ArrayList<>();
+        List<OnnxModel> teachers = new ArrayList<>();
+        float[] fromInput = tunedWeight("steps=2,distil=true", recipes, teachers, false);
+        float[] fromFile = tunedWeight("steps=2,distil=true,teacher=" + teacher, recipes, teachers, false);
+        String sha = OnnxModel.load(teacher).sha256();
+        assertEquals(sha, teachers.get(2).sha256(), "step 1 distils from the file");
+        assertEquals(sha, teachers.get(3).sha256(), "step 2 too");
+        assertFalse(Arrays.equals(fromInput, fromFile), "another teacher trains other weights");
+
+        TechniqueContext ctx = FineTuneRecording.context(new ArrayList<>(), new ArrayList<>(), r -> r);
+        var r = t.apply(TinyModels.cnn(), t.configure(Map.of("sparsity", "0.6", "finetune", "1", "distil", "true",
+                "teacher", teacher.toString())), ctx);
+        assertEquals(sha, r.stats().get("teacherSha256"));
+        assertTrue(r.notes().stream().anyMatch(n -> n.contains("distilled from " + teacher)), r.notes().toString());
+    }
+
+    @Test
+    void teacherFile_withoutDistillation_orMissing_isRefusedAtConfigure_namingTheField(@TempDir Path dir) {
+        Path teacher = sharperTeacher(dir);
+        for (Map<String, String> bad : List.of(
+                Map.of("sparsity", "0.5", "finetune", "1", "teacher", teacher.toString()),
+                Map.of("sparsity", "0.5", "distil", "true", "teacher", teacher.toString()),
+                Map.of("sparsity", "0.5", "finetune", "1", "distil", "true", "teacher", dir.resolve("no.onnx").toString()))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.configure(bad));
+            assertTrue(e.getMessage().contains("field 'teacher'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void teacherFile_ofAnotherInputSize_isRefusedBeforeWork_namingTheSizes(@TempDir Path dir) {
+        Path other = dir.resolve("mlp16.onnx");
+        TinyModels.mlp().save(other);
+        var c = t.configure(Map.of("sparsity", "0.5", "finetune", "1", "distil", "true", "teacher", other.toString()));
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () -> t.check(TinyModels.cnn(), c));
+        assertTrue(e.getMessage().contains("takes 64 values per image") && e.getMessage().contains("takes 16"),
+                e.getMessage());
     }
 }
