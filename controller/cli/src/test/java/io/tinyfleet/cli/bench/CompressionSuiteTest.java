@@ -2,10 +2,16 @@ package io.tinyfleet.cli.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tinyfleet.compression.TechniqueRegistry;
+import io.tinyfleet.compression.pipeline.Pipeline;
+import io.tinyfleet.compression.pipeline.Pipeline.Step;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CompressionSuiteTest {
 
@@ -19,5 +25,19 @@ class CompressionSuiteTest {
         // (16 + 16 + 64) kept of (16 + 32 + 128)
         assertEquals(0.455, CompressionSuite.channelsRemoved(Map.of("layers", layers)), 1e-9);
         assertEquals(0.0, CompressionSuite.channelsRemoved(Map.of()), 1e-9);
+    }
+
+    @Test
+    void everyBenchChain_parses_andTheLeNetChainDistilsFromTheTeacherFile(@TempDir Path dir) throws Exception {
+        TechniqueRegistry reg = TechniqueRegistry.standard();
+        CompressionSuite.WIRE_CHAINS.values().forEach(c -> Pipeline.parse(c, reg));
+        CompressionSuite.CHANNEL_CHAINS.values().forEach(c -> Pipeline.parse(c.formatted(2), reg));
+        Pipeline.parse(CompressionSuite.QUICK_WIRE_CHAIN, reg);
+        Path teacher = Files.write(dir.resolve("mobile.onnx"), new byte[] {1});
+        Step prune = Pipeline.parse(CompressionSuite.LENET5_TEACHER_CHAIN.formatted(teacher), reg).steps().get(0);
+        assertEquals(teacher.toString(), prune.config().text("teacher"));
+        assertEquals(List.of("prune", "cluster", "quantize"),
+                Pipeline.parse(CompressionSuite.LENET5_TEACHER_CHAIN.formatted(teacher), reg).steps().stream()
+                        .map(x -> x.technique().step()).toList());
     }
 }
