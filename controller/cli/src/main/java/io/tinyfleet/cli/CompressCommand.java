@@ -141,14 +141,12 @@ public final class CompressCommand implements Callable<Integer> {
             train = LabeledImages.load(data, Split.TRAIN);
             test = LabeledImages.load(data, Split.TEST);
         }
-        boolean holdOut = train != null && p.choosesOnValidation();
-        if (holdOut) {
+        TechniqueContext ctx = TechniqueContext.onTrainingSplit(seed, data == null ? "none" : data, train,
+                p.choosesOnValidation(), pre, calibration, progress(), io.tinyfleet.compression.FineTuners.standard());
+        if (ctx.validation() != null) {
             System.err.printf("compress holding the last %,d training images out of fine-tuning and calibration:"
-                    + " a step chooses by accuracy on them%n", Math.min(TechniqueContext.VALIDATION_SAMPLES,
-                    train.count() / 10));
+                    + " a step chooses by accuracy on them%n", ctx.validation().count());
         }
-        TechniqueContext ctx = TechniqueContext.onTrainingSplit(seed, data == null ? "none" : data, train, holdOut,
-                pre, calibration, progress(), io.tinyfleet.compression.FineTuners.standard());
         ModelMeasurer measurer = noMeasure ? ModelMeasurer.NONE
                 : new EvaluatorMeasurer(test, data, pre, evalLimit, runs);
         Pipeline.Result r;

@@ -1,6 +1,7 @@
 package io.tinyfleet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
@@ -79,5 +80,44 @@ class CompressCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("tinyfleet compress: error: ") && r.err().contains("'k'"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void compress_holdsValidationImagesOutOfTraining_onlyWhenAStepChoosesByAccuracy() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        TrainCommandTest.idx(data, "train", 200, 1);
+        TrainCommandTest.idx(data, "t10k", 50, 2);
+        Random r = new Random(2);
+        float[] w = new float[784 * 10];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian() * 0.05f;
+        }
+        Path m = dir.resolve("linear.onnx");
+        new GraphBuilder("linear", 17).input("x", DataType.FLOAT, "N", 1, 28, 28)
+                .initializer(Tensors.floats("w", new long[] {784, 10}, w))
+                .node("flat", "Flatten", List.of("x"), List.of("f"))
+                .node("mm", "MatMul", List.of("f", "w"), List.of("y"))
+                .output("y", DataType.FLOAT, "N", 10).build().save(m);
+        String mixed = progressOf("compress", m.toString(), "--data", data.toString(), "--pipeline",
+                "quantize:mixed,budget=100,eval=10,samples=16", "--out", dir.resolve("mixed.onnx").toString(),
+                "--runs", "3");
+        assertTrue(mixed.contains("holding the last 20 training images out of fine-tuning and calibration"), mixed);
+        String plain = progressOf("compress", m.toString(), "--data", data.toString(), "--pipeline",
+                "quantize:int8,samples=16", "--out", dir.resolve("int8.onnx").toString(), "--runs", "3");
+        assertTrue(plain.contains("quantize:int8") && !plain.contains("holding"), plain);
+    }
+
+    /** Runs the command, asserts it succeeded, and returns what it wrote to System.err (its progress lines). */
+    private static String progressOf(String... args) {
+        java.io.PrintStream old = System.err;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try {
+            System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+            var r = InspectEvalCommandTest.run(args);
+            assertEquals(0, r.exit(), r.err());
+        } finally {
+            System.setErr(old);
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -19,7 +19,8 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    private void idx(String prefix, int n, long seed) throws IOException {
+    /** Writes {@code n} 28x28 IDX images of 10 separable classes (a bright band per class) into {@code dir}. */
+    static void idx(Path dir, String prefix, int n, long seed) throws IOException {
         Random r = new Random(seed);
         byte[] labels = new byte[n];
         byte[] px = new byte[n * 784];
@@ -47,8 +48,8 @@ class TrainCommandTest {
 
     @Test
     void train_writesAModelWithProvenance_andPrintsJsonKeys() throws Exception {
-        idx("train", 512, 1);
-        idx("t10k", 200, 2);
+        idx(dir, "train", 512, 1);
+        idx(dir, "t10k", 200, 2);
         Path out = dir.resolve("m/mlp.onnx");
         var run = InspectEvalCommandTest.run("train", "--arch", "mlp", "--data", dir.toString(), "--epochs", "4",
                 "--seed", "3", "--out", out.toString(), "--width", "0.25", "--json");
