@@ -82,20 +82,22 @@ public final class ChannelPruning implements CompressionTechnique {
             "GlobalAveragePool", "GlobalMaxPool");
     private static final Set<String> BROADCAST = Set.of("Add", "Sub", "Mul", "Div");
 
-    private static final ConfigSpec SPEC = ConfigSpec.of(ID,
+    private static final ConfigSpec SPEC = new ConfigSpec(ID, List.of(
             ConfigField.number("ratio", null, 0, true, 1, true, "fraction of channels removed from each prunable layer"),
             ConfigField.choice("criterion", "rank channels by filter l1 or l2 norm, or by BatchNorm |gamma| (bn)",
                     "l1", "l2", "bn"),
             ConfigField.integer("finetune", 0L, 0, 100, "epochs of fine-tuning after pruning (needs --data)"),
             ConfigField.bool("distil", true, "fine-tune also on the unpruned model's softened outputs "
                     + "(knowledge distillation, T = 4, alpha = 0.7)"),
+            TeacherOption.field(),
             ConfigField.number("lr", 4e-3, 0, true, 0.1, false, "peak learning rate of the fine-tuning "
                     + "(Adam, batch 16, cosine decay)"),
             ConfigField.bool("compensate", false, "add the mean contribution of removed channels (measured on "
                     + "calibration images) to the bias of the layers that read them"),
             ConfigField.integer("align", 1L, 1, 256, "round each layer's kept channels up to a multiple of this "
                     + "(16 matches ONNX Runtime's NCHWc blocks on AVX-512, 8 on AVX2); a layer that would keep all "
-                    + "its channels is left as it is"));
+                    + "its channels is left as it is")),
+            c -> TeacherOption.check(ID, c));
 
     @Override
     public String id() {
@@ -217,6 +219,9 @@ public final class ChannelPruning implements CompressionTechnique {
                     + String.join(", ", groups.stream().filter(g -> g.blocked() == null)
                             .flatMap(g -> g.members().stream())
                             .map(p -> Graphs.label(p.producer()) + " " + p.channels()).toList()) + ")");
+        }
+        if (bad.isEmpty()) {
+            bad.addAll(TeacherOption.problems(model, config));
         }
         return bad;
     }
@@ -620,12 +625,14 @@ public final class ChannelPruning implements CompressionTechnique {
         OnnxModel out = model.withGraph(e.build());
         List<String> notes = new ArrayList<>();
         notes.add("channels are removed, so MACs and latency drop; accuracy usually needs fine-tuning (finetune=N)");
+        OnnxModel teacher = TeacherOption.teacher(model, config);
         if (epochs > 0) {
-            out = ctx.requireFineTuner().fineTune(out, epochs, Map.of(), Map.of(), ctx, model,
+            out = ctx.requireFineTuner().fineTune(out, epochs, Map.of(), Map.of(), ctx, teacher,
                     new FineTuner.Recipe(config.bool("distil"), config.number("lr")));
-            notes.add("fine-tuned " + epochs + " epoch(s)");
+            notes.add("fine-tuned " + epochs + " epoch(s)" + TeacherOption.distilledFrom(config));
         }
         Map<String, Object> stats = new LinkedHashMap<>();
+        TeacherOption.record(stats, teacher, config);
         stats.put("criterion", criterion);
         stats.put("prunedLayers", pruned);
         stats.put("compensatedConsumers", compensated);

@@ -7,12 +7,10 @@ import io.tinyfleet.compression.FineTuner;
 import io.tinyfleet.compression.TechniqueConfig;
 import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.TechniqueResult;
-import io.tinyfleet.compression.distill.KnowledgeDistillation;
 import io.tinyfleet.compression.graph.Edit;
 import io.tinyfleet.compression.graph.Graphs;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.model.Tensors;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -58,8 +56,7 @@ public final class MagnitudePruning implements CompressionTechnique {
                     + "schedule of Zhu and Gupta 2017, fine-tuning after each (needs finetune >= 1 when S > 1)"),
             ConfigField.bool("distil", false, "fine-tune also on the unpruned input model's softened outputs "
                     + "(knowledge distillation, T = 4, alpha = 0.7); with steps=S every step distils from it"),
-            ConfigField.text("teacher", "input", "with distil=true, the model distilled from: input (this step's "
-                    + "unpruned input) or the path of an ONNX model with the same input and classes, e.g. a larger one"),
+            TeacherOption.field(),
             ConfigField.number("lr", 2e-3, 0, true, 0.1, false, "peak learning rate of the fine-tuning "
                     + "(Adam, batch 16, cosine decay)")),
             c -> {
@@ -67,11 +64,7 @@ public final class MagnitudePruning implements CompressionTechnique {
                     throw new IllegalArgumentException(ID + ": field 'steps' = " + c.integer("steps") + " needs field "
                             + "'finetune' >= 1 (pruning in steps without training between them equals one step)");
                 }
-                if (KnowledgeDistillation.teacherFile(c) && (!c.bool("distil") || c.integer("finetune") == 0)) {
-                    throw new IllegalArgumentException(ID + ": field 'teacher' = " + c.text("teacher") + " is distilled "
-                            + "from only with distil=true and finetune >= 1");
-                }
-                KnowledgeDistillation.checkTeacherField(ID, c);
+                TeacherOption.check(ID, c);
             });
 
     @Override
@@ -105,8 +98,8 @@ public final class MagnitudePruning implements CompressionTechnique {
         if (bad.isEmpty() && Graphs.linearWeights(model).isEmpty()) {
             bad.add("no Conv, Gemm or MatMul node has a float weight initializer to prune");
         }
-        if (bad.isEmpty() && KnowledgeDistillation.teacherFile(config)) {
-            bad.addAll(KnowledgeDistillation.teacherFileProblems(model, config.text("teacher")));
+        if (bad.isEmpty()) {
+            bad.addAll(TeacherOption.problems(model, config));
         }
         return bad;
     }
@@ -124,8 +117,7 @@ public final class MagnitudePruning implements CompressionTechnique {
         notes.add("zeros make the file compress on the wire (zstd); ONNX Runtime runs dense kernels, so latency "
                 + "and memory do not change");
         FineTuner.Recipe recipe = new FineTuner.Recipe(config.bool("distil"), config.number("lr"));
-        boolean teacherFile = KnowledgeDistillation.teacherFile(config);
-        OnnxModel teacher = teacherFile ? OnnxModel.load(Path.of(config.text("teacher"))) : model;
+        OnnxModel teacher = TeacherOption.teacher(model, config);
         OnnxModel out = model;
         List<Double> schedule = new ArrayList<>();
         Map<String, Object> stats = new LinkedHashMap<>();
@@ -142,13 +134,9 @@ public final class MagnitudePruning implements CompressionTechnique {
         }
         if (epochs > 0) {
             notes.add("fine-tuned " + epochs + " epoch(s)" + (steps > 1 ? " after each of " + steps + " steps" : "")
-                    + " with the pruned weights masked at zero" + (!recipe.distil() ? ""
-                    : teacherFile ? ", distilled from " + config.text("teacher") : ", distilled from the unpruned model"));
+                    + " with the pruned weights masked at zero" + TeacherOption.distilledFrom(config));
         }
-        if (teacherFile) {
-            stats.put("teacher", config.text("teacher"));
-            stats.put("teacherSha256", OnnxModel.sha256Hex(teacher.toBytes()));
-        }
+        TeacherOption.record(stats, teacher, config);
         if (steps > 1) {
             stats.put("schedule", schedule);
         }

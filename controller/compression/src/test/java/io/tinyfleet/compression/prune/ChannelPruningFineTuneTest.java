@@ -11,11 +11,13 @@ import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.TinyModels;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.model.Tensors;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ChannelPruningFineTuneTest {
 
@@ -60,5 +62,25 @@ class ChannelPruningFineTuneTest {
         assertFalse(Arrays.equals(plain, distilled), "the teacher's outputs train other weights");
         assertTrue(Arrays.equals(plain, tunedWeight("distil=false,lr=0.002", recipes, teachers)),
                 "deterministic for the seed");
+    }
+
+    @Test
+    void teacherFile_isWhatTheFineTuningDistilsFrom_andTheRecordNamesIt(@TempDir Path dir) {
+        Path teacher = FineTuneRecording.sharperTeacher(dir);
+        List<FineTuner.Recipe> recipes = new ArrayList<>();
+        List<OnnxModel> teachers = new ArrayList<>();
+        float[] fromInput = tunedWeight("", recipes, teachers);
+        float[] fromFile = tunedWeight("teacher=" + teacher, recipes, teachers);
+        String sha = OnnxModel.load(teacher).sha256();
+        assertEquals(sha, teachers.get(1).sha256());
+        assertFalse(Arrays.equals(fromInput, fromFile), "another teacher trains other weights");
+        var r = t.apply(TinyModels.cnn(), t.configure(Map.of("ratio", "0.5", "finetune", "1", "teacher",
+                teacher.toString())), FineTuneRecording.context(new ArrayList<>(), new ArrayList<>(), x -> x));
+        assertEquals(sha, r.stats().get("teacherSha256"));
+        assertTrue(r.notes().contains("fine-tuned 1 epoch(s), distilled from " + teacher), r.notes().toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> t.configure(Map.of("ratio", "0.5", "teacher", teacher.toString())));
+        assertTrue(e.getMessage().contains("field 'teacher'") && e.getMessage().contains("finetune >= 1"),
+                e.getMessage());
     }
 }

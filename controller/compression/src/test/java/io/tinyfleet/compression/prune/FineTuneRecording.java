@@ -4,7 +4,11 @@ import io.tinyfleet.compression.FineTuner;
 import io.tinyfleet.compression.FineTuners;
 import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.TechniqueContractTestAccess;
+import io.tinyfleet.compression.TinyModels;
+import io.tinyfleet.compression.graph.Edit;
 import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.model.Tensors;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,5 +44,19 @@ final class FineTuneRecording {
             }
         }
         return v;
+    }
+
+    /** The test CNN with its classifier weights doubled: same input and classes, other outputs. */
+    static Path sharperTeacher(Path dir) {
+        OnnxModel cnn = TinyModels.cnn();
+        Edit e = new Edit(cnn.graph());
+        float[] fw = Tensors.toFloats(cnn.initializers().get("fw"));
+        for (int i = 0; i < fw.length; i++) {
+            fw[i] *= 2;
+        }
+        e.initializers.put("fw", Tensors.floats("fw", new long[] {10, 128}, fw));
+        Path p = dir.resolve("teacher.onnx");
+        cnn.withGraph(e.build()).save(p);
+        return p;
     }
 }

@@ -12,7 +12,6 @@ import io.tinyfleet.compression.TinyModels;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.model.Tensors;
 import io.tinyfleet.compression.UnsupportedModelException;
-import io.tinyfleet.compression.graph.Edit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,23 +80,9 @@ class MagnitudePruningFineTuneTest {
                 "deterministic for the seed");
     }
 
-    /** The test CNN with its classifier weights doubled: same input and classes, other outputs. */
-    private static Path sharperTeacher(Path dir) {
-        OnnxModel cnn = TinyModels.cnn();
-        Edit e = new Edit(cnn.graph());
-        float[] fw = Tensors.toFloats(cnn.initializers().get("fw"));
-        for (int i = 0; i < fw.length; i++) {
-            fw[i] *= 2;
-        }
-        e.initializers.put("fw", Tensors.floats("fw", new long[] {10, 128}, fw));
-        Path p = dir.resolve("teacher.onnx");
-        cnn.withGraph(e.build()).save(p);
-        return p;
-    }
-
     @Test
     void teacherFile_everyStepDistilsFromIt_andTheRecordNamesIt(@TempDir Path dir) {
-        Path teacher = sharperTeacher(dir);
+        Path teacher = FineTuneRecording.sharperTeacher(dir);
         List<FineTuner.Recipe> recipes = new ArrayList<>();
         List<OnnxModel> teachers = new ArrayList<>();
         float[] fromInput = tunedWeight("steps=2,distil=true", recipes, teachers, false);
@@ -116,7 +101,7 @@ class MagnitudePruningFineTuneTest {
 
     @Test
     void teacherFile_withoutDistillation_orMissing_isRefusedAtConfigure_namingTheField(@TempDir Path dir) {
-        Path teacher = sharperTeacher(dir);
+        Path teacher = FineTuneRecording.sharperTeacher(dir);
         for (Map<String, String> bad : List.of(
                 Map.of("sparsity", "0.5", "finetune", "1", "teacher", teacher.toString()),
                 Map.of("sparsity", "0.5", "distil", "true", "teacher", teacher.toString()),
