@@ -9,6 +9,7 @@ import io.tinyfleet.compression.arch.Architectures;
 import io.tinyfleet.compression.pipeline.EvaluatorMeasurer;
 import io.tinyfleet.compression.pipeline.Metrics;
 import io.tinyfleet.compression.pipeline.Pipeline;
+import io.tinyfleet.compression.pipeline.Provenance;
 import io.tinyfleet.compression.train.Trainer;
 import io.tinyfleet.runtime.data.EvalShard;
 import io.tinyfleet.runtime.data.LabeledImages;
@@ -49,7 +50,7 @@ final class DemoModel {
         long t0 = System.nanoTime();
         OnnxModel trained = Trainer.train(Architectures.build(spec, seed),
                 Architectures.defaults(spec, 1, seed).build(), train, null, Preprocessing.DEFAULT).trained()
-                .withMetadata("tinyfleet.arch", spec.toString());
+                .withMetadata(Provenance.ARCH_KEY, spec.toString());
         System.out.printf("[model] trained in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
         System.out.println("[model] compressing: " + PIPELINE);

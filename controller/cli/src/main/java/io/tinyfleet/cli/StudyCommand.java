@@ -1,13 +1,13 @@
 package io.tinyfleet.cli;
 
 import io.tinyfleet.compression.FineTuners;
+import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.report.HtmlReport;
 import io.tinyfleet.compression.report.ResultsWriter;
 import io.tinyfleet.compression.report.StudyAnalysis;
 import io.tinyfleet.compression.search.Deadline;
 import io.tinyfleet.compression.search.Limits;
 import io.tinyfleet.compression.search.SearchResult;
-import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.search.SearchSetup;
 import io.tinyfleet.compression.search.Step;
 import io.tinyfleet.runtime.data.LabeledImages;

@@ -2,6 +2,7 @@ package io.tinyfleet.cli;
 
 import io.tinyfleet.compression.arch.ArchSpec;
 import io.tinyfleet.compression.arch.Architectures;
+import io.tinyfleet.compression.pipeline.Provenance;
 import io.tinyfleet.runtime.bench.Evaluator;
 import io.tinyfleet.compression.train.Augmentation;
 import io.tinyfleet.compression.train.LrSchedule;
@@ -156,7 +157,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainResult result = Trainer.train(model, cfg, train, val > 0 ? valSet : test, Preprocessing.DEFAULT);
         OnnxModel trained = result.trained();
         double testAcc = Evaluator.accuracy(trained, test, Preprocessing.DEFAULT, threads);
-        trained = trained.withMetadata("tinyfleet.arch", spec.toString())
+        trained = trained.withMetadata(Provenance.ARCH_KEY, spec.toString())
                 .withMetadata("tinyfleet.dataset", data)
                 .withMetadata("tinyfleet.tool", "tinyfleet " + Version.current())
                 .withMetadata("tinyfleet.testAccuracy", String.format("%.4f", testAcc));

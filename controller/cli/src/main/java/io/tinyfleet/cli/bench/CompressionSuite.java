@@ -149,9 +149,9 @@ public final class CompressionSuite implements BenchSuite {
      * points; {@code align=16} then keeps the stem's 16 channels whole (halved to 8 it ran no faster;
      * AVX-512 NCHWc kernels work in blocks of 16 channels) and lost 1.19 (seeds 43/44: 0.98, 1.02); with
      * {@code compensate=true} as well 0.89/0.93/0.82 over seeds 42/43/44. Leaving the residual group whole
-     * (version 3) lost 0.79-0.99 but ran only 1.4-1.5x faster. This bench on the AVX-512 machine, three runs:
-     * 1.84x, 1.93x and 1.97x faster at ALL (1.91x at EXTENDED in the first two), 0.30x the MACs, 48.9 % of the channels removed,
-     * -0.89. {@code align} does not suit LeNet-5, whose layers have 6 and 16 channels (there: 1.29-1.38x,
+     * (version 3) lost 0.79-0.99 but ran only 1.4-1.5x faster. This bench on the AVX-512 machine, three
+     * runs: 1.84x, 1.93x and 1.97x faster at ALL (1.91x at EXTENDED in the first two), 0.30x the MACs,
+     * 48.9 % of the channels removed, -0.89. {@code align} does not suit LeNet-5, whose layers have 6 and 16 channels (there: 1.29-1.38x,
      * -1.10).
      */
     static final Map<String, String> CHANNEL_CHAINS = Map.of(

@@ -1,6 +1,7 @@
 package io.tinyfleet.cli.bench;
 
 import io.tinyfleet.compression.FineTuners;
+import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.arch.ArchSpec;
 import io.tinyfleet.compression.arch.Architectures;
 import io.tinyfleet.compression.train.Trainer;
@@ -10,7 +11,6 @@ import io.tinyfleet.compression.search.Candidate;
 import io.tinyfleet.compression.search.Deadline;
 import io.tinyfleet.compression.search.Limits;
 import io.tinyfleet.compression.search.SearchResult;
-import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.search.SearchSetup;
 import io.tinyfleet.compression.search.Step;
 import io.tinyfleet.runtime.data.LabeledImages;

@@ -1,6 +1,7 @@
 package io.tinyfleet.compression.arch;
 
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import io.tinyfleet.compression.pipeline.Provenance;
 import io.tinyfleet.compression.train.Augmentation;
 import io.tinyfleet.compression.train.LrSchedule;
 import io.tinyfleet.compression.train.TrainConfig;
@@ -50,7 +51,7 @@ public final class Architectures {
             default -> mobile(net, spec);
         }
         return net.b.output(OUTPUT, DataType.FLOAT, "N", 10).build()
-                .withMetadata("tinyfleet.arch", spec.toString());
+                .withMetadata(Provenance.ARCH_KEY, spec.toString());
     }
 
     /** Number of float parameters in a model's initializers. */

@@ -12,6 +12,7 @@ import io.tinyfleet.compression.arch.ArchSpec;
 import io.tinyfleet.compression.arch.Architectures;
 import io.tinyfleet.compression.graph.Graphs;
 import io.tinyfleet.compression.graph.OrtRun;
+import io.tinyfleet.compression.pipeline.Provenance;
 import io.tinyfleet.compression.train.GradientBuilder;
 import io.tinyfleet.compression.train.InferenceExport;
 import io.tinyfleet.compression.train.Loss;
@@ -165,8 +166,8 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         bad.addAll(teacherProblems(model, ""));
         if (isPath(config.text("student"))) {
             bad.addAll(studentProblems(model, config.text("student")));
-        } else if (config.text("student").equals("same") && !model.metadata().containsKey(ARCH_KEY)) {
-            bad.add("student=same needs the teacher's architecture in metadata '" + ARCH_KEY
+        } else if (config.text("student").equals("same") && !model.metadata().containsKey(Provenance.ARCH_KEY)) {
+            bad.add("student=same needs the teacher's architecture in metadata '" + Provenance.ARCH_KEY
                     + "' (models trained by tinyfleet have it): name one with student=mlp|lenet5|mobile");
         }
         return bad;
@@ -358,7 +359,7 @@ public final class KnowledgeDistillation implements CompressionTechnique {
 
     /** The training recipe of a student model: its recorded architecture, or null for the generic one. */
     private static ArchSpec recipe(OnnxModel student) {
-        String arch = student.metadata().get(ARCH_KEY);
+        String arch = student.metadata().get(Provenance.ARCH_KEY);
         if (arch == null) {
             return null;
         }
@@ -369,13 +370,11 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         }
     }
 
-    /** Metadata key where {@link Architectures#build} records the architecture. */
-    static final String ARCH_KEY = "tinyfleet.arch";
 
     /** The student architecture for {@code teacher} under {@code config}. */
     static ArchSpec studentSpec(OnnxModel teacher, TechniqueConfig config) {
         String s = config.text("student");
-        String arch = s.equals("same") ? ArchSpec.parse(teacher.metadata().get(ARCH_KEY)).arch() : s;
+        String arch = s.equals("same") ? ArchSpec.parse(teacher.metadata().get(Provenance.ARCH_KEY)).arch() : s;
         double width = config.number("width");
         int depth = config.integer("depth");
         if (width > 0) {
