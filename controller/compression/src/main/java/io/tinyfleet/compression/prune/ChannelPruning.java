@@ -10,7 +10,6 @@ import io.tinyfleet.compression.FineTuner;
 import io.tinyfleet.compression.TechniqueConfig;
 import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.TechniqueResult;
-import io.tinyfleet.compression.distill.FineTuneTeacher;
 import io.tinyfleet.compression.graph.Edit;
 import io.tinyfleet.compression.graph.Graphs;
 import io.tinyfleet.compression.graph.OrtRun;
@@ -90,7 +89,7 @@ public final class ChannelPruning implements CompressionTechnique {
             ConfigField.integer("finetune", 0L, 0, 100, "epochs of fine-tuning after pruning (needs --data)"),
             ConfigField.bool("distil", true, "fine-tune also on the unpruned model's softened outputs "
                     + "(knowledge distillation, T = 4, alpha = 0.7)"),
-            FineTuneTeacher.field(),
+            TeacherOption.field(),
             ConfigField.number("lr", 4e-3, 0, true, 0.1, false, "peak learning rate of the fine-tuning "
                     + "(Adam, batch 16, cosine decay)"),
             ConfigField.bool("compensate", false, "add the mean contribution of removed channels (measured on "
@@ -98,7 +97,7 @@ public final class ChannelPruning implements CompressionTechnique {
             ConfigField.integer("align", 1L, 1, 256, "round each layer's kept channels up to a multiple of this "
                     + "(16 matches ONNX Runtime's NCHWc blocks on AVX-512, 8 on AVX2); a layer that would keep all "
                     + "its channels is left as it is")),
-            c -> FineTuneTeacher.check(ID, c));
+            c -> TeacherOption.check(ID, c));
 
     @Override
     public String id() {
@@ -222,7 +221,7 @@ public final class ChannelPruning implements CompressionTechnique {
                             .map(p -> Graphs.label(p.producer()) + " " + p.channels()).toList()) + ")");
         }
         if (bad.isEmpty()) {
-            bad.addAll(FineTuneTeacher.problems(model, config));
+            bad.addAll(TeacherOption.problems(model, config));
         }
         return bad;
     }
@@ -626,14 +625,14 @@ public final class ChannelPruning implements CompressionTechnique {
         OnnxModel out = model.withGraph(e.build());
         List<String> notes = new ArrayList<>();
         notes.add("channels are removed, so MACs and latency drop; accuracy usually needs fine-tuning (finetune=N)");
-        OnnxModel teacher = FineTuneTeacher.teacher(model, config);
+        OnnxModel teacher = TeacherOption.teacher(model, config);
         if (epochs > 0) {
             out = ctx.requireFineTuner().fineTune(out, epochs, Map.of(), Map.of(), ctx, teacher,
                     new FineTuner.Recipe(config.bool("distil"), config.number("lr")));
-            notes.add("fine-tuned " + epochs + " epoch(s)" + FineTuneTeacher.distilledFrom(config, "the unpruned model"));
+            notes.add("fine-tuned " + epochs + " epoch(s)" + TeacherOption.distilledFrom(config));
         }
         Map<String, Object> stats = new LinkedHashMap<>();
-        FineTuneTeacher.record(stats, teacher, config);
+        TeacherOption.record(stats, teacher, config);
         stats.put("criterion", criterion);
         stats.put("prunedLayers", pruned);
         stats.put("compensatedConsumers", compensated);

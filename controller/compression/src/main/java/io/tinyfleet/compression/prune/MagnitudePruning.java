@@ -7,7 +7,6 @@ import io.tinyfleet.compression.FineTuner;
 import io.tinyfleet.compression.TechniqueConfig;
 import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.TechniqueResult;
-import io.tinyfleet.compression.distill.FineTuneTeacher;
 import io.tinyfleet.compression.graph.Edit;
 import io.tinyfleet.compression.graph.Graphs;
 import io.tinyfleet.runtime.model.OnnxModel;
@@ -57,7 +56,7 @@ public final class MagnitudePruning implements CompressionTechnique {
                     + "schedule of Zhu and Gupta 2017, fine-tuning after each (needs finetune >= 1 when S > 1)"),
             ConfigField.bool("distil", false, "fine-tune also on the unpruned input model's softened outputs "
                     + "(knowledge distillation, T = 4, alpha = 0.7); with steps=S every step distils from it"),
-            FineTuneTeacher.field(),
+            TeacherOption.field(),
             ConfigField.number("lr", 2e-3, 0, true, 0.1, false, "peak learning rate of the fine-tuning "
                     + "(Adam, batch 16, cosine decay)")),
             c -> {
@@ -65,7 +64,7 @@ public final class MagnitudePruning implements CompressionTechnique {
                     throw new IllegalArgumentException(ID + ": field 'steps' = " + c.integer("steps") + " needs field "
                             + "'finetune' >= 1 (pruning in steps without training between them equals one step)");
                 }
-                FineTuneTeacher.check(ID, c);
+                TeacherOption.check(ID, c);
             });
 
     @Override
@@ -100,7 +99,7 @@ public final class MagnitudePruning implements CompressionTechnique {
             bad.add("no Conv, Gemm or MatMul node has a float weight initializer to prune");
         }
         if (bad.isEmpty()) {
-            bad.addAll(FineTuneTeacher.problems(model, config));
+            bad.addAll(TeacherOption.problems(model, config));
         }
         return bad;
     }
@@ -118,7 +117,7 @@ public final class MagnitudePruning implements CompressionTechnique {
         notes.add("zeros make the file compress on the wire (zstd); ONNX Runtime runs dense kernels, so latency "
                 + "and memory do not change");
         FineTuner.Recipe recipe = new FineTuner.Recipe(config.bool("distil"), config.number("lr"));
-        OnnxModel teacher = FineTuneTeacher.teacher(model, config);
+        OnnxModel teacher = TeacherOption.teacher(model, config);
         OnnxModel out = model;
         List<Double> schedule = new ArrayList<>();
         Map<String, Object> stats = new LinkedHashMap<>();
@@ -135,9 +134,9 @@ public final class MagnitudePruning implements CompressionTechnique {
         }
         if (epochs > 0) {
             notes.add("fine-tuned " + epochs + " epoch(s)" + (steps > 1 ? " after each of " + steps + " steps" : "")
-                    + " with the pruned weights masked at zero" + FineTuneTeacher.distilledFrom(config, "the unpruned model"));
+                    + " with the pruned weights masked at zero" + TeacherOption.distilledFrom(config));
         }
-        FineTuneTeacher.record(stats, teacher, config);
+        TeacherOption.record(stats, teacher, config);
         if (steps > 1) {
             stats.put("schedule", schedule);
         }

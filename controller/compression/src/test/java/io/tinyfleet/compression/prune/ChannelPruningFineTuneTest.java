@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tinyfleet.compression.FineTuneRecording;
 import io.tinyfleet.compression.FineTuner;
 import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.TinyModels;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tinyfleet.compression.FineTuneRecording;
 import io.tinyfleet.compression.FineTuner;
 import io.tinyfleet.compression.FineTuners;
 import io.tinyfleet.compression.TechniqueContext;

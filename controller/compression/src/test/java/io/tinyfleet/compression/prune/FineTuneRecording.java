@@ -1,5 +1,10 @@
-package io.tinyfleet.compression;
+package io.tinyfleet.compression.prune;
 
+import io.tinyfleet.compression.FineTuner;
+import io.tinyfleet.compression.FineTuners;
+import io.tinyfleet.compression.TechniqueContext;
+import io.tinyfleet.compression.TechniqueContractTestAccess;
+import io.tinyfleet.compression.TinyModels;
 import io.tinyfleet.compression.graph.Edit;
 import io.tinyfleet.runtime.model.OnnxModel;
 import io.tinyfleet.runtime.model.Tensors;
@@ -9,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
-/** Contexts for the fine-tuning tests of the steps that fine-tune, with the real trainer watched. */
-public final class FineTuneRecording {
+/** Contexts for the pruning techniques' fine-tuning tests, with the real trainer watched. */
+final class FineTuneRecording {
 
     private FineTuneRecording() {
     }
@@ -19,19 +24,19 @@ public final class FineTuneRecording {
      * The 8x8 context of the contract tests with the real trainer, recording what each fine-tune was
      * asked ({@code recipes}, {@code teachers}) and handing the trainer {@code passOn} of the recipe.
      */
-    public static TechniqueContext context(List<FineTuner.Recipe> recipes, List<OnnxModel> teachers,
-                                           UnaryOperator<FineTuner.Recipe> passOn) {
+    static TechniqueContext context(List<FineTuner.Recipe> recipes, List<OnnxModel> teachers,
+                                    UnaryOperator<FineTuner.Recipe> passOn) {
         FineTuner real = FineTuners.standard();
         FineTuner rec = (model, epochs, masks, clusters, ctx, teacher, recipe) -> {
             recipes.add(recipe);
             teachers.add(teacher);
             return real.fineTune(model, epochs, masks, clusters, ctx, teacher, passOn.apply(recipe));
         };
-        return TechniqueContractTest.contextFor("cnn").withFineTuner(rec);
+        return TechniqueContractTestAccess.context("cnn").withFineTuner(rec);
     }
 
     /** {@code base} with the {@code key=value} pairs of {@code text} ("a=1,b=2", or empty) put over it. */
-    public static Map<String, String> settings(Map<String, String> base, String text) {
+    static Map<String, String> settings(Map<String, String> base, String text) {
         Map<String, String> v = new LinkedHashMap<>(base);
         for (String kv : text.split(",")) {
             if (!kv.isEmpty()) {
@@ -42,7 +47,7 @@ public final class FineTuneRecording {
     }
 
     /** The test CNN with its classifier weights doubled: same input and classes, other outputs. */
-    public static Path sharperTeacher(Path dir) {
+    static Path sharperTeacher(Path dir) {
         OnnxModel cnn = TinyModels.cnn();
         Edit e = new Edit(cnn.graph());
         float[] fw = Tensors.toFloats(cnn.initializers().get("fw"));
