@@ -15,6 +15,7 @@ import io.tinyfleet.compression.graph.Edit;
 import io.tinyfleet.compression.graph.Graphs;
 import io.tinyfleet.compression.graph.OpsetUpgrade;
 import io.tinyfleet.compression.graph.OrtRun;
+import io.tinyfleet.compression.quantize.common.MatMulWeights;
 import io.tinyfleet.compression.quantize.common.Materialize;
 import io.tinyfleet.compression.quantize.common.QuantMath;
 import io.tinyfleet.runtime.model.GraphBuilder;
@@ -78,33 +79,7 @@ public final class DynamicInt8Quantization implements CompressionTechnique {
 
     @Override
     public List<String> unsupported(OnnxModel model, TechniqueConfig config) {
-        List<String> bad = new ArrayList<>(Graphs.customDomainNodes(model));
-        if (bad.isEmpty()) {
-            bad.addAll(OpsetUpgrade.blockers(model, 13));
-        }
-        if (bad.isEmpty() && targets(Materialize.weights(model)).isEmpty()) {
-            bad.add("no MatMul or Gemm (transA=0, alpha=beta=1) with a 2-D float weight initializer");
-        }
-        return bad;
-    }
-
-    static List<NodeProto> targets(OnnxModel model) {
-        Map<String, TensorProto> inits = model.initializers();
-        List<NodeProto> out = new ArrayList<>();
-        for (NodeProto n : model.graph().getNodeList()) {
-            if (!n.getDomain().isEmpty() || n.getInputCount() < 2 || inits.containsKey(n.getInput(0))) {
-                continue;
-            }
-            TensorProto w = inits.get(n.getInput(1));
-            if (w == null || w.getDataType() != DataType.FLOAT_VALUE || w.getDimsCount() != 2) {
-                continue;
-            }
-            if (n.getOpType().equals("MatMul") || n.getOpType().equals("Gemm") && Graphs.attrInt(n, "transA", 0) == 0
-                    && Graphs.attrFloat(n, "alpha", 1f) == 1f && Graphs.attrFloat(n, "beta", 1f) == 1f) {
-                out.add(n);
-            }
-        }
-        return out;
+        return MatMulWeights.problems(model, 13, false);
     }
 
     @Override
@@ -114,7 +89,7 @@ public final class DynamicInt8Quantization implements CompressionTechnique {
         Edit e = new Edit(model.graph());
         Map<String, String[]> quantizedWeights = new LinkedHashMap<>();
         int layers = 0;
-        for (NodeProto n : targets(model)) {
+        for (NodeProto n : MatMulWeights.of(model, false)) {
             TensorProto w = inits.get(n.getInput(1));
             boolean transB = n.getOpType().equals("Gemm") && Graphs.attrInt(n, "transB", 0) != 0;
             String[] wq = quantizedWeights.get(w.getName() + "/" + transB);
@@ -122,7 +97,7 @@ public final class DynamicInt8Quantization implements CompressionTechnique {
                 float[] v = Tensors.toFloats(w);
                 long[] d = Tensors.dims(w);
                 if (transB) {
-                    v = transpose(v, (int) d[0], (int) d[1]);
+                    v = MatMulWeights.transpose(v, (int) d[0], (int) d[1]);
                     d = new long[] {d[1], d[0]};
                 }
                 float[] s = QuantMath.int8Scales(v, d, 1, config.bool("reduce_range") ? 63 : 127);
@@ -184,15 +159,5 @@ public final class DynamicInt8Quantization implements CompressionTechnique {
     private static NodeProto node(Edit e, String op, List<String> in, List<String> out) {
         return NodeProto.newBuilder().setName(e.fresh(out.get(0) + "_" + op)).setOpType(op).addAllInput(in)
                 .addAllOutput(out).build();
-    }
-
-    static float[] transpose(float[] a, int rows, int cols) {
-        float[] t = new float[a.length];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                t[j * rows + i] = a[i * cols + j];
-            }
-        }
-        return t;
     }
 }

@@ -15,6 +15,7 @@ import io.tinyfleet.compression.graph.Edit;
 import io.tinyfleet.compression.graph.Graphs;
 import io.tinyfleet.compression.graph.OpsetUpgrade;
 import io.tinyfleet.compression.graph.OrtRun;
+import io.tinyfleet.compression.quantize.common.MatMulWeights;
 import io.tinyfleet.compression.quantize.common.Materialize;
 import io.tinyfleet.compression.quantize.common.SessionSettings;
 import io.tinyfleet.runtime.model.GraphBuilder;
@@ -81,35 +82,7 @@ public final class BlockwiseInt4WeightQuantization implements CompressionTechniq
 
     @Override
     public List<String> unsupported(OnnxModel model, TechniqueConfig config) {
-        List<String> bad = new ArrayList<>(Graphs.customDomainNodes(model));
-        if (bad.isEmpty()) {
-            bad.addAll(OpsetUpgrade.blockers(model, 21));
-        }
-        if (bad.isEmpty() && targets(Materialize.weights(model)).isEmpty()) {
-            bad.add("no MatMul or Gemm (transA=0, alpha=beta=1) with a 2-D float weight initializer");
-        }
-        return bad;
-    }
-
-    static List<NodeProto> targets(OnnxModel model) {
-        Map<String, TensorProto> inits = model.initializers();
-        Map<String, List<NodeProto>> consumers = Graphs.consumers(model.graph());
-        List<NodeProto> out = new ArrayList<>();
-        for (NodeProto n : model.graph().getNodeList()) {
-            if (!n.getDomain().isEmpty() || n.getInputCount() < 2 || inits.containsKey(n.getInput(0))) {
-                continue;
-            }
-            TensorProto w = inits.get(n.getInput(1));
-            if (w == null || w.getDataType() != DataType.FLOAT_VALUE || w.getDimsCount() != 2
-                    || consumers.get(w.getName()).size() != 1) {
-                continue;
-            }
-            if (n.getOpType().equals("MatMul") || n.getOpType().equals("Gemm") && Graphs.attrInt(n, "transA", 0) == 0
-                    && Graphs.attrFloat(n, "alpha", 1f) == 1f && Graphs.attrFloat(n, "beta", 1f) == 1f) {
-                out.add(n);
-            }
-        }
-        return out;
+        return MatMulWeights.problems(model, 21, true);
     }
 
     @Override
@@ -121,13 +94,13 @@ public final class BlockwiseInt4WeightQuantization implements CompressionTechniq
         int layers = 0;
         double sq = 0;
         double sqErr = 0;
-        for (NodeProto n : targets(model)) {
+        for (NodeProto n : MatMulWeights.of(model, true)) {
             TensorProto w = inits.get(n.getInput(1));
             float[] v = Tensors.toFloats(w);
             int k = (int) w.getDims(0);
             int cols = (int) w.getDims(1);
             if (n.getOpType().equals("Gemm") && Graphs.attrInt(n, "transB", 0) != 0) {
-                v = transpose(v, k, cols);
+                v = MatMulWeights.transpose(v, k, cols);
                 int t = k;
                 k = cols;
                 cols = t;
@@ -196,15 +169,5 @@ public final class BlockwiseInt4WeightQuantization implements CompressionTechniq
         stats.put("fusedMatMulNBits", fused);
         stats.put("weightRelativeError", Math.round(Math.sqrt(sqErr / Math.max(sq, 1e-30)) * 1e4) / 1e4);
         return new TechniqueResult(out, stats, notes);
-    }
-
-    private static float[] transpose(float[] a, int rows, int cols) {
-        float[] t = new float[a.length];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                t[j * rows + i] = a[i * cols + j];
-            }
-        }
-        return t;
     }
 }
