@@ -54,7 +54,8 @@ public final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--data", defaultValue = "fashion-mnist", description = "Dataset (default: ${DEFAULT-VALUE}): "
             + "the training split less its last 5,000 images fine-tunes and calibrates, those 5,000 validate "
-            + "accuracy-driven steps, the test split measures every candidate.")
+            + "accuracy-driven steps; the test split's even-numbered images decide (front, floor, best) and "
+            + "its odd-numbered ones measure the accuracy reported.")
     String data;
 
     @Option(names = "--profile", paramLabel = "YAML", description = "Device profile to check (repeatable).")
@@ -71,7 +72,8 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--cache", paramLabel = "DIR", description = "Candidate cache folder (default: DIR/cache).")
     Path cache;
 
-    @Option(names = "--eval-limit", defaultValue = "0", description = "Test images per candidate (0 = all).")
+    @Option(names = "--eval-limit", defaultValue = "0", description = "Images of each test half per candidate "
+            + "(0 = all).")
     int evalLimit;
 
     @Option(names = "--latency-runs", defaultValue = "50", description = "Timed batch-1 runs per candidate.")
@@ -88,7 +90,8 @@ public final class SearchCommand implements Callable<Integer> {
     String prefer;
 
     @Option(names = "--max-accuracy-drop", defaultValue = "1.0",
-            description = "Accuracy floor in points below the baseline (default: ${DEFAULT-VALUE}).")
+            description = "Accuracy floor in points below the baseline, on the deciding test half "
+                    + "(default: ${DEFAULT-VALUE}).")
     double maxDrop;
 
     @Option(names = "--max-latency-ms", description = "Latency budget on the device (estimated).")
@@ -159,8 +162,9 @@ public final class SearchCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "%s: %d candidates in %.0f s (%d steps run, %d reused from cache, %d from"
                         + " disk)%s%n", r.model(), r.candidates().size(), r.elapsedSeconds(), r.cache().stepRuns(),
                 r.cache().stepHits(), r.cache().diskHits(), r.budgetExhausted() ? ", budget exhausted" : ""));
-        sb.append(String.format(Locale.ROOT, "baseline: accuracy %.4f, wire %d B%n", r.baseline().accuracy(),
-                r.baseline().wireBytes()));
+        sb.append(String.format(Locale.ROOT, "baseline: accuracy %.4f%s, wire %d B%n", r.baseline().accuracy(),
+                r.baseline().selectionAccuracy() == null ? "" : String.format(Locale.ROOT, " (selection half %.4f)",
+                        r.baseline().selectionAccuracy()), r.baseline().wireBytes()));
         r.best().values().forEach(b -> sb.append(b.profile()).append(": ")
                 .append(b.pipeline() == null ? "none" : b.pipeline()).append(" (").append(b.reason()).append(")\n"));
         sb.append("report: ").append(s.get("report"));

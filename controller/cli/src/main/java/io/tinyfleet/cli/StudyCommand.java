@@ -61,7 +61,8 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--budget", defaultValue = "30m", description = "Time budget per model (default: ${DEFAULT-VALUE}).")
     String budget;
 
-    @Option(names = "--eval-limit", defaultValue = "2000", description = "Test images per candidate (0 = all).")
+    @Option(names = "--eval-limit", defaultValue = "2000", description = "Images of each test half per candidate "
+            + "(0 = all).")
     int evalLimit;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of every technique.")

@@ -27,7 +27,8 @@ import java.util.Optional;
 
 /**
  * Issue 6 targets. (1) {@code mlp} and {@code lenet5}: the smallest candidate on the wire within 0.5
- * point of the baseline's accuracy, as a ratio to the fp32 file (target &ge; 50x). (2) {@code mobile}:
+ * point of the baseline's accuracy on the half of the test split the search decides on, as a ratio to the
+ * fp32 file (target &ge; 50x, and its loss on the report half within 0.5 point too). (2) {@code mobile}:
  * the best distilled student with &le; 1/4 of the teacher's parameters (target within 1.5 points).
  * (3) {@code lenet5}: a search over 4 techniques, every order, 2 settings each, its time (target
  * &le; 30 min) and cache reuse. Baselines are the trained models in {@code bench-results/models}.
@@ -190,9 +191,10 @@ public final class SearchSuite implements BenchSuite {
     /** Smallest wire size within {@code drop} (fraction) of the baseline accuracy, against the fp32 file. */
     static Map<String, Object> ratio(SearchResult r, double drop) {
         Map<String, Object> s = new LinkedHashMap<>();
-        double floor = r.baseline().accuracy() - drop;
-        Optional<Candidate> best = r.candidates().stream().filter(Candidate::ok).filter(c -> c.accuracy() >= floor)
-                .min(Comparator.comparingLong(Candidate::wireBytes));
+        // chosen on the selection half of the test split, reported on the other (see SearchSetup.selectionAndReport)
+        double floor = r.baseline().decidingAccuracy() - drop;
+        Optional<Candidate> best = r.candidates().stream().filter(Candidate::ok)
+                .filter(c -> c.decidingAccuracy() >= floor).min(Comparator.comparingLong(Candidate::wireBytes));
         s.put("baselineAccuracy", r.baseline().accuracy());
         s.put("baselineFileBytes", r.baseline().fileBytes());
         s.put("baselineWireBytes", r.baseline().wireBytes());
@@ -200,9 +202,11 @@ public final class SearchSuite implements BenchSuite {
             s.put("pipeline", c.pipeline());
             s.put("accuracy", c.accuracy());
             s.put("accuracyDropPoints", 100 * (r.baseline().accuracy() - c.accuracy()));
+            s.put("selectionDropPoints", 100 * (r.baseline().decidingAccuracy() - c.decidingAccuracy()));
             s.put("wireBytes", c.wireBytes());
             s.put("fileOverWire", r.baseline().fileBytes() / (double) c.wireBytes());
-            s.put("met", r.baseline().fileBytes() / (double) c.wireBytes() >= 50);
+            s.put("met", r.baseline().fileBytes() / (double) c.wireBytes() >= 50
+                    && 100 * (r.baseline().accuracy() - c.accuracy()) <= 100 * drop);
         });
         if (best.isEmpty()) {
             s.put("met", false);
@@ -245,7 +249,7 @@ public final class SearchSuite implements BenchSuite {
         s.put("students", students);
         Optional<Candidate> best = r.candidates().stream().filter(Candidate::ok)
                 .filter(c -> c.params() != null && c.params() * 4 <= teacher)
-                .max(Comparator.comparingDouble(Candidate::accuracy));
+                .max(Comparator.comparingDouble(Candidate::decidingAccuracy));
         s.put("met", best.isPresent() && 100 * (r.baseline().accuracy() - best.get().accuracy()) <= 1.5);
         s.put("target", "student <= 1/4 teacher params within 1.5 points");
         return s;

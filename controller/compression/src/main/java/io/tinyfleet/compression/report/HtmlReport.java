@@ -22,7 +22,9 @@ import java.util.stream.Collectors;
  * The search report: one self-contained HTML file (Chart.js 4.4.1 from its WebJar inlined, no
  * network needed) with, per model, scatter charts of accuracy against wire size (log scale) and
  * against latency, the Pareto front highlighted, the best feasible candidate per device, a table
- * of technique orders and one of every candidate.
+ * of technique orders and one of every candidate. Charts, front, floors and picks use the accuracy the
+ * search decided on ({@code Candidate#decidingAccuracy}: the selection half of the test split when
+ * measured); the tables also give the accuracy on the report half, which is what a model is reported with.
  *
  * <p>When the charts are drawn the page sets {@code data-charts-rendered} (number of charts) and
  * {@code data-chart-rects} (their positions) on {@code <body>}, so a headless browser can check it.
@@ -118,6 +120,7 @@ public final class HtmlReport {
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", r.model());
+        m.put("accuracyOf", r.baseline().selectionAccuracy() != null ? "selection half" : "test");
         m.put("baseline", r.baseline().ok() ? point(r.baseline(), "baseline (" + r.model() + ")", List.of()) : null);
         m.put("points", pts);
         return m;
@@ -126,7 +129,7 @@ public final class HtmlReport {
     private static Map<String, Object> point(Candidate c, String label, List<String> best) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("label", label);
-        p.put("acc", 100 * c.accuracy());
+        p.put("acc", 100 * c.decidingAccuracy());
         p.put("wire", c.wireBytes());
         p.put("lat", c.latencyMs());
         p.put("pareto", c.paretoOptimal());
@@ -141,7 +144,8 @@ public final class HtmlReport {
         return String.format(Locale.ROOT, "Baseline: accuracy %s, %,d bytes on the wire, %s ms. %d candidates"
                         + " measured, %d failed (the error says which step and why); %d pipelines in the space; strategy"
                         + " %s; %d on the Pareto front. Steps run %d, reused from the cache %d (+%d from disk); %.0f s%s.",
-                pct(b.accuracy()), b.wireBytes(), ms(b.latencyMs()), ok, r.candidates().size() - ok,
+                pct(b.accuracy()) + (b.selectionAccuracy() == null ? "" : " (report half of the test split; "
+                        + pct(b.selectionAccuracy()) + " on the selection half, which choices are made on)"), b.wireBytes(), ms(b.latencyMs()), ok, r.candidates().size() - ok,
                 r.pipelinesInSpace(), r.strategy(), front, r.cache().stepRuns(), r.cache().stepHits(),
                 r.cache().diskHits(), r.elapsedSeconds(), r.budgetExhausted() ? " (budget exhausted)" : "");
     }
@@ -168,18 +172,18 @@ public final class HtmlReport {
     private static String ordersTable(SearchResult r) {
         Map<String, List<Candidate>> byOrder = r.candidates().stream().filter(Candidate::ok)
                 .collect(Collectors.groupingBy(Candidate::orderText, LinkedHashMap::new, Collectors.toList()));
-        double floor = r.baseline().accuracy() == null ? 0 : r.baseline().accuracy() - 0.01;
+        double floor = r.baseline().decidingAccuracy() == null ? 0 : r.baseline().decidingAccuracy() - 0.01;
         StringBuilder sb = new StringBuilder("<h3>Technique orders</h3>\n<p>For each order of techniques (all its"
                 + " settings): the best accuracy, and the smallest wire size and lowest latency among its candidates"
-                + " within 1 point of the baseline's accuracy.</p>\n<table class=sortable><tr><th>order<th>candidates"
+                + " within 1 point of the baseline's accuracy (on the images the search decides on).</p>\n<table class=sortable><tr><th>order<th>candidates"
                 + "<th>best accuracy<th>smallest wire (&le;1 pt loss)<th>compression<th>lowest latency (&le;1 pt loss)"
                 + "<th>on front</tr>\n");
         List<Map.Entry<String, List<Candidate>>> rows = new ArrayList<>(byOrder.entrySet());
-        rows.sort(Comparator.comparingLong(e -> e.getValue().stream().filter(c -> c.accuracy() >= floor)
+        rows.sort(Comparator.comparingLong(e -> e.getValue().stream().filter(c -> c.decidingAccuracy() >= floor)
                 .mapToLong(Candidate::wireBytes).min().orElse(Long.MAX_VALUE)));
         for (Map.Entry<String, List<Candidate>> e : rows) {
             List<Candidate> cs = e.getValue();
-            List<Candidate> good = cs.stream().filter(c -> c.accuracy() >= floor).toList();
+            List<Candidate> good = cs.stream().filter(c -> c.decidingAccuracy() >= floor).toList();
             double bestAcc = cs.stream().mapToDouble(Candidate::accuracy).max().orElse(Double.NaN);
             long wire = good.stream().mapToLong(Candidate::wireBytes).min().orElse(-1);
             double lat = good.stream().mapToDouble(Candidate::latencyMs).min().orElse(Double.NaN);
@@ -197,7 +201,7 @@ public final class HtmlReport {
         List<String> profiles = new ArrayList<>(r.constraints().keySet());
         StringBuilder sb = new StringBuilder("<details><summary>All ").append(r.candidates().size())
                 .append(" candidates (smallest on the wire first)</summary>\n<table><tr><th>pipeline<th>accuracy"
-                        + "<th>wire bytes<th>file bytes<th>latency ms<th>memory<th>front");
+                        + "<th>selection<th>wire bytes<th>file bytes<th>latency ms<th>memory<th>front");
         profiles.forEach(p -> sb.append("<th>").append(esc(p)));
         sb.append("</tr>\n");
         List<Candidate> rows = new ArrayList<>(r.candidates());
@@ -206,11 +210,12 @@ public final class HtmlReport {
             sb.append(c.paretoOptimal() ? "<tr class=front>" : "<tr>").append("<td><code>").append(esc(c.pipeline()))
                     .append("</code>");
             if (!c.ok()) {
-                sb.append("<td colspan=").append(6 + profiles.size()).append(" class=bad>")
+                sb.append("<td colspan=").append(7 + profiles.size()).append(" class=bad>")
                         .append(esc(c.error() == null ? "not measured" : c.error())).append("</tr>\n");
                 continue;
             }
-            sb.append("<td>").append(pct(c.accuracy())).append(String.format(Locale.ROOT, "<td>%,d<td>%,d<td>",
+            sb.append("<td>").append(pct(c.accuracy())).append("<td>").append(c.selectionAccuracy() == null ? "&ndash;"
+                    : pct(c.selectionAccuracy())).append(String.format(Locale.ROOT, "<td>%,d<td>%,d<td>",
                     c.wireBytes(), c.fileBytes())).append(ms(c.latencyMs())).append("<td>")
                     .append(c.peakMemoryBytes() == null ? "?" : mb(c.peakMemoryBytes())).append("<td>")
                     .append(c.paretoOptimal() ? "&#9733;" : "");
@@ -268,7 +273,7 @@ public final class HtmlReport {
               var out=[],best=-Infinity;
               s.forEach(function(p){if(p.acc>best){best=p.acc;out.push({x:p[x],y:p.acc,label:p.label});}});
               return out;}
-            function make(id,pts,base,x,xTitle,log){
+            function make(id,pts,base,x,xTitle,log,split){
               var ds=[
                {label:'candidates',data:pts.filter(function(p){return !p.pareto;}).map(function(p){return {x:p[x],y:p.acc,label:p.label};}),
                 backgroundColor:'rgba(90,110,140,0.45)',pointRadius:3,order:4},
@@ -283,12 +288,12 @@ public final class HtmlReport {
               return new Chart(document.getElementById(id),{type:'scatter',data:{datasets:ds},options:{
                 animation:false,responsive:true,maintainAspectRatio:false,
                 scales:{x:{type:log?'logarithmic':'linear',title:{display:true,text:xTitle}},
-                        y:{title:{display:true,text:'top-1 accuracy (%)'}}},
+                        y:{title:{display:true,text:'top-1 accuracy (%, '+split+')'}}},
                 plugins:{title:{display:true,text:'accuracy vs '+xTitle},
                   tooltip:{callbacks:{label:function(c){var r=c.raw;return r.label+': '+r.y.toFixed(2)+'%, '+r.x;}}}}}});}
             data.forEach(function(d,i){
-              charts.push(make('wire-'+i,d.points,d.baseline,'wire','wire bytes (log)',true));
-              charts.push(make('lat-'+i,d.points,d.baseline,'lat','latency here (ms, batch 1)',false));});
+              charts.push(make('wire-'+i,d.points,d.baseline,'wire','wire bytes (log)',true,d.accuracyOf));
+              charts.push(make('lat-'+i,d.points,d.baseline,'lat','latency here (ms, batch 1)',false,d.accuracyOf));});
             var rects=charts.map(function(c){var r=c.canvas.getBoundingClientRect();
               return [Math.round(r.left+window.scrollX),Math.round(r.top+window.scrollY),Math.round(r.width),Math.round(r.height)];});
             document.body.setAttribute('data-chart-rects',JSON.stringify(rects));

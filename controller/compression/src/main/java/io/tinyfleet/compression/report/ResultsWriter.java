@@ -15,8 +15,9 @@ import java.util.Locale;
 
 /**
  * Writes a search result as {@code results.json} (the whole {@link SearchResult}: {@code baseline},
- * {@code candidates} each with {@code pipeline}, {@code accuracy}, {@code fileBytes}, {@code wireBytes},
- * {@code latencyMs}, {@code paretoOptimal} and {@code profiles.<id>.feasible/violated}, ...) and
+ * {@code candidates} each with {@code pipeline}, {@code accuracy} (report half of the test split),
+ * {@code selectionAccuracy} (the half choices were made on), {@code fileBytes}, {@code wireBytes}, {@code latencyMs},
+ * {@code paretoOptimal} and {@code profiles.<id>.feasible/violated}, ...) and
  * {@code results.csv} (one row per model, baseline first, one group of columns per device profile).
  */
 public final class ResultsWriter {
@@ -55,7 +56,7 @@ public final class ResultsWriter {
     public static String csv(List<SearchResult> results) {
         List<String> profiles = results.isEmpty() ? List.of() : new ArrayList<>(results.get(0).constraints().keySet());
         StringBuilder sb = new StringBuilder("model,pipeline,order,accuracy,fileBytes,wireBytes,peakMemoryBytes,"
-                + "latencyMs,params,paretoOptimal");
+                + "latencyMs,params,paretoOptimal,selectionAccuracy");
         for (String p : profiles) {
             sb.append(',').append(p).append(".feasible,").append(p).append(".violated,").append(p)
                     .append(".estimatedLatencyMs,").append(p).append(".estimatedEnergyMj");
@@ -73,7 +74,7 @@ public final class ResultsWriter {
     private static void row(StringBuilder sb, String model, Candidate c, String pipeline, List<String> profiles) {
         List<String> cells = new ArrayList<>(List.of(model, pipeline, c.orderText(), num(c.accuracy()),
                 Long.toString(c.fileBytes()), Long.toString(c.wireBytes()), num(c.peakMemoryBytes()), num(c.latencyMs()),
-                num(c.params()), Boolean.toString(c.paretoOptimal())));
+                num(c.params()), Boolean.toString(c.paretoOptimal()), num(c.selectionAccuracy())));
         for (String p : profiles) {
             DeviceConstraints.Verdict v = c.profiles().get(p);
             cells.add(v == null ? "" : Boolean.toString(v.feasible()));

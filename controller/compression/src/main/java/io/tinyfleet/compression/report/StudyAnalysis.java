@@ -75,8 +75,8 @@ public final class StudyAnalysis {
     }
 
     private static Winner win(SearchResult r, String name, double points, ToDoubleFunction<Candidate> f) {
-        double floor = r.baseline().accuracy() - points / 100;
-        Optional<Candidate> c = r.candidates().stream().filter(Candidate::ok).filter(x -> x.accuracy() >= floor)
+        double floor = r.baseline().decidingAccuracy() - points / 100;
+        Optional<Candidate> c = r.candidates().stream().filter(Candidate::ok).filter(x -> x.decidingAccuracy() >= floor)
                 .min(Comparator.comparingDouble(f));
         return new Winner(name, c.map(Candidate::orderText).orElse(null), c.map(Candidate::pipeline).orElse(null),
                 c.map(f::applyAsDouble).orElse(null));
@@ -89,7 +89,8 @@ public final class StudyAnalysis {
     public static List<String> weakerFirst(SearchResult r) {
         Map<String, Double> drop = new LinkedHashMap<>();
         r.candidates().stream().filter(Candidate::ok).filter(c -> c.order().size() == 1)
-                .forEach(c -> drop.merge(c.order().get(0), r.baseline().accuracy() - c.accuracy(), Math::min));
+                .forEach(c -> drop.merge(c.order().get(0), r.baseline().decidingAccuracy() - c.decidingAccuracy(),
+                        Math::min));
         return closestRunnable(drop.entrySet().stream().sorted(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
                 .toList());
     }
@@ -125,8 +126,9 @@ public final class StudyAnalysis {
     public static List<Published> published(SearchResult r) {
         Map<String, List<String>> orders = new LinkedHashMap<>(PUBLISHED);
         orders.put("weaker perturbations first (measured here; nearest runnable order)", weakerFirst(r));
-        double floor = r.baseline().accuracy() - 0.01;
-        Map<String, Long> bestByOrder = r.candidates().stream().filter(Candidate::ok).filter(c -> c.accuracy() >= floor)
+        double floor = r.baseline().decidingAccuracy() - 0.01;
+        Map<String, Long> bestByOrder = r.candidates().stream().filter(Candidate::ok)
+                .filter(c -> c.decidingAccuracy() >= floor)
                 .collect(Collectors.toMap(Candidate::orderText, Candidate::wireBytes, Math::min, LinkedHashMap::new));
         List<Published> out = new ArrayList<>();
         List<String> searched = new ArrayList<>(r.techniques().keySet());

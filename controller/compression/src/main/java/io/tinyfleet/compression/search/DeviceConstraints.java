@@ -91,12 +91,13 @@ public record DeviceConstraints(String profile, long maxMemoryBytes, long maxSto
             }
         }
         if (minAccuracy != null) {
-            if (m.accuracy() == null) {
+            Double a = m.decidingAccuracy();
+            if (a == null) {
                 unchecked.add(ACCURACY);
-            } else if (m.accuracy() < minAccuracy) {
+            } else if (a < minAccuracy) {
                 violated.add(ACCURACY);
-                why.add(String.format(Locale.ROOT, "accuracy %.2f%% < floor %.2f%%", 100 * m.accuracy(),
-                        100 * minAccuracy));
+                why.add(String.format(Locale.ROOT, "%saccuracy %.2f%% < floor %.2f%%",
+                        m.selectionAccuracy() != null ? "selection " : "", 100 * a, 100 * minAccuracy));
             }
         }
         return new Verdict(profile, violated.isEmpty(), List.copyOf(violated), List.copyOf(why),

@@ -74,7 +74,7 @@ public record ParetoBeamSearch(int width) implements SearchStrategy {
     }
 
     private static double accuracy(CandidateTree.Node n) {
-        Double a = n.measurement().accuracy();
+        Double a = n.measurement().decidingAccuracy();
         return a == null ? 0 : a;
     }
 }

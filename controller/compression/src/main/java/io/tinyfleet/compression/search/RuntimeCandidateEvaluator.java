@@ -10,25 +10,31 @@ import io.tinyfleet.runtime.model.WireSize;
 
 /**
  * Measures candidates with the runtime's one harness ({@link Evaluator}): top-1 accuracy on the
- * held-out data, median batch-1 latency (one intra-op thread), file size, zstd wire size
- * ({@link WireSize}) and the resident memory the model added while loaded and run. The memory
- * figure is RSS growth of this JVM, so it is approximate (allocator reuse can hide growth).
+ * images the search reports on and, when given, on the ones it decides on, median batch-1
+ * latency (one intra-op thread), file size, zstd wire size ({@link WireSize}) and the resident memory
+ * the model added while loaded and run. The memory figure is RSS growth of this JVM, so it is
+ * approximate (allocator reuse can hide growth).
  */
 public final class RuntimeCandidateEvaluator implements CandidateEvaluator {
 
     private final EvalOptions options;
+    private final LabeledImages selection;
 
     /**
-     * @param test        held-out labelled data
+     * @param test        held-out labelled images the candidates' accuracy is reported on
+     * @param selection   other held-out labelled images, which the search decides on, or null to decide
+     *                    on {@code test}
      * @param dataName    its name
      * @param pre         pixel preprocessing
-     * @param limit       evaluate at most this many samples (0: all)
+     * @param limit       evaluate at most this many samples of each split (0: all)
      * @param latencyRuns timed batch-1 runs for the latency median
      */
-    public RuntimeCandidateEvaluator(LabeledImages test, String dataName, Preprocessing pre, int limit,
-                                     int latencyRuns) {
+    public RuntimeCandidateEvaluator(LabeledImages test, LabeledImages selection, String dataName, Preprocessing pre,
+                                     int limit, int latencyRuns) {
         this.options = EvalOptions.on(test, dataName).withPreprocessing(pre).withLimit(limit).withBatch(64)
                 .withRuns(Math.max(3, latencyRuns / 10), latencyRuns);
+        this.selection = selection == null || limit <= 0 || selection.count() <= limit ? selection
+                : selection.head(limit);
     }
 
     /** The options used (threads, runs...). */
@@ -47,6 +53,8 @@ public final class RuntimeCandidateEvaluator implements CandidateEvaluator {
         for (var t : model.initializers().values()) {
             params += io.tinyfleet.runtime.model.Tensors.numel(t);
         }
-        return new Measurement(r.accuracy(), model.sizeBytes(), WireSize.of(model), mem, r.p50Ms(), params);
+        Double sel = selection == null ? null : Evaluator.accuracy(model, selection, options.preprocessing(),
+                options.runtime().intraOpThreads());
+        return new Measurement(r.accuracy(), sel, model.sizeBytes(), WireSize.of(model), mem, r.p50Ms(), params);
     }
 }

@@ -18,7 +18,10 @@ import java.util.Optional;
  * {@link SearchStrategy} through a {@link CandidateTree} (shared prefixes run once), measures every
  * candidate, keeps the Pareto front over accuracy, wire size and latency, checks every candidate
  * against each device's {@link DeviceConstraints} with {@link ProfileEstimator} estimates, and
- * names the best feasible candidate per device or the constraints no candidate meets.
+ * names the best feasible candidate per device or the constraints no candidate meets. Every such
+ * choice reads {@link Candidate#decidingAccuracy()}: accuracy on the selection half of the test
+ * split when the evaluator measured it, so the report half only reports and is not fitted by the
+ * choice among many candidates (see {@link SearchSetup#selectionAndReport}).
  */
 public final class Search {
 
@@ -85,7 +88,7 @@ public final class Search {
                             m.latencyMs() == null ? Double.NaN : m.latencyMs())));
         });
 
-        Double baseAcc = tree.root().measurement().accuracy();
+        Double baseAcc = tree.root().measurement().decidingAccuracy();
         Map<String, DeviceConstraints> constraints = new LinkedHashMap<>();
         for (DeviceProfile p : cfg.profiles()) {
             constraints.put(p.id(), DeviceConstraints.of(p, cfg.limits(), baseAcc));
@@ -138,14 +141,14 @@ public final class Search {
 
     /** Objectives of the front: accuracy up, wire bytes and latency down. */
     public static List<Objective<Candidate>> candidateObjectives() {
-        return List.of(Objective.max("accuracy", c -> nan(c.accuracy())),
+        return List.of(Objective.max("accuracy", c -> nan(c.decidingAccuracy())),
                 Objective.min("wireBytes", c -> c.wireBytes()),
                 Objective.min("latencyMs", c -> nan(c.latencyMs())));
     }
 
     /** The same objectives over tree nodes. */
     static List<Objective<CandidateTree.Node>> nodeObjectives() {
-        return List.of(Objective.max("accuracy", n -> nan(n.measurement().accuracy())),
+        return List.of(Objective.max("accuracy", n -> nan(n.measurement().decidingAccuracy())),
                 Objective.min("wireBytes", n -> n.measurement().wireBytes()),
                 Objective.min("latencyMs", n -> nan(n.measurement().latencyMs())));
     }
@@ -162,9 +165,10 @@ public final class Search {
         if (pick.isPresent()) {
             Candidate c = pick.get();
             return new SearchResult.Best(profile, c.pipeline(), prefer, String.format(Locale.ROOT,
-                    "meets every constraint with the %s %s (accuracy %.2f%%, %d wire bytes, %.3f ms here)",
-                    prefer.equals("accuracy") ? "highest" : "smallest", prefer, 100 * c.accuracy(), c.wireBytes(),
-                    c.latencyMs()), List.of());
+                    "meets every constraint with the %s %s (accuracy %.2f%%%s, %d wire bytes, %.3f ms here)",
+                    prefer.equals("accuracy") ? "highest" : "smallest", prefer, 100 * c.accuracy(),
+                    c.selectionAccuracy() == null ? "" : String.format(Locale.ROOT, " reported, %.2f%% selection",
+                            100 * c.selectionAccuracy()), c.wireBytes(), c.latencyMs()), List.of());
         }
         if (ok.isEmpty()) {
             return new SearchResult.Best(profile, null, prefer, "no candidate was measured", List.of());
@@ -188,7 +192,7 @@ public final class Search {
     }
 
     private static Comparator<Candidate> preference(String prefer, String profile) {
-        Comparator<Candidate> byAcc = Comparator.comparingDouble(c -> -c.accuracy());
+        Comparator<Candidate> byAcc = Comparator.comparingDouble(c -> -c.decidingAccuracy());
         return switch (prefer) {
             case "wire" -> Comparator.<Candidate>comparingLong(Candidate::wireBytes).thenComparing(byAcc);
             case "file" -> Comparator.<Candidate>comparingLong(Candidate::fileBytes).thenComparing(byAcc);
@@ -200,7 +204,8 @@ public final class Search {
     }
 
     private static Candidate withPareto(Candidate c) {
-        return new Candidate(c.pipeline(), c.order(), c.modelId(), c.accuracy(), c.fileBytes(), c.wireBytes(),
+        return new Candidate(c.pipeline(), c.order(), c.modelId(), c.accuracy(), c.selectionAccuracy(), c.fileBytes(),
+                c.wireBytes(),
                 c.peakMemoryBytes(), c.latencyMs(), c.params(), true, c.profiles(), c.stepSeconds(), c.evalSeconds(),
                 c.error(), c.steps());
     }
@@ -230,6 +235,7 @@ public final class Search {
             steps.add(0, r);
         }
         return new Candidate(n.pipeline(), n.order(), n.id(), m == null ? null : m.accuracy(),
+                m == null ? null : m.selectionAccuracy(),
                 m == null ? 0 : m.fileBytes(), m == null ? 0 : m.wireBytes(), m == null ? null : m.peakMemoryBytes(),
                 m == null ? null : m.latencyMs(), m == null ? null : m.params(), pareto, verdicts, n.stepSeconds(),
                 n.evalSeconds(), error, steps);

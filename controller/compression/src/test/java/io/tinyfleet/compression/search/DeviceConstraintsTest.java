@@ -38,7 +38,7 @@ class DeviceConstraintsTest {
     @Test
     void check_acceptsFiguresExactlyAtEveryLimit() {
         DeviceConstraints c = new DeviceConstraints("b", 1000, 500, 2.0, 8.0, 0.9);
-        DeviceConstraints.Verdict v = c.check(new Measurement(0.9, 500, 100, 1000L, 1.0, 10L),
+        DeviceConstraints.Verdict v = c.check(new Measurement(0.9, null, 500, 100, 1000L, 1.0, 10L),
                 new ProfileEstimator.Estimate(2.0, 8.0, 2.0));
         assertTrue(v.feasible(), v.violations().toString());
         assertEquals(List.of(), v.violated());
@@ -47,7 +47,7 @@ class DeviceConstraintsTest {
     @Test
     void check_namesEachConstraintJustPastItsLimit() {
         DeviceConstraints c = new DeviceConstraints("b", 1000, 500, 2.0, 8.0, 0.9);
-        DeviceConstraints.Verdict v = c.check(new Measurement(0.8999, 501, 100, 1001L, 1.0, 10L),
+        DeviceConstraints.Verdict v = c.check(new Measurement(0.8999, null, 501, 100, 1001L, 1.0, 10L),
                 new ProfileEstimator.Estimate(2.0001, 8.0001, 2.0));
         assertFalse(v.feasible());
         assertEquals(List.of("memory", "storage", "latency", "energy", "accuracy"), v.violated());
@@ -58,7 +58,7 @@ class DeviceConstraintsTest {
     @Test
     void check_listsUnknownMemoryAsUnchecked_notAsViolated() {
         DeviceConstraints c = new DeviceConstraints("b", 1000, 500, null, null, null);
-        DeviceConstraints.Verdict v = c.check(new Measurement(0.5, 10, 5, null, 1.0, 1L), null);
+        DeviceConstraints.Verdict v = c.check(new Measurement(0.5, null, 10, 5, null, 1.0, 1L), null);
         assertTrue(v.feasible());
         assertEquals(List.of("memory"), v.unchecked());
     }

@@ -39,7 +39,7 @@ class PipelineStepRunnerTest {
                 .output("y", TensorProto.DataType.FLOAT, "N", 10).build();
     }
 
-    static final CandidateEvaluator SIZE_ONLY = m -> new Measurement(0.5, m.sizeBytes(), m.sizeBytes(), null, 1.0, 1L);
+    static final CandidateEvaluator SIZE_ONLY = m -> new Measurement(0.5, null, m.sizeBytes(), m.sizeBytes(), null, 1.0, 1L);
 
     @Test
     void walk_appliesRealTechniquesInTheOrderGiven_andProvenanceRecordsThatOrder() {

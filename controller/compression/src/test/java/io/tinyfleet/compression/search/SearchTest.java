@@ -50,7 +50,7 @@ class SearchTest {
         return new StepRunner.Output(out, CandidateTree.sha256(parentId + step.text()), Map.of("technique", step.technique()));
     };
 
-    static final CandidateEvaluator EVAL = m -> new Measurement(Double.parseDouble(m.metadata().get("acc")),
+    static final CandidateEvaluator EVAL = m -> new Measurement(Double.parseDouble(m.metadata().get("acc")), null,
             (long) Double.parseDouble(m.metadata().get("bytes")), (long) Double.parseDouble(m.metadata().get("bytes")) / 2,
             1000L, Double.parseDouble(m.metadata().get("ms")), 10L);
 
@@ -124,6 +124,36 @@ class SearchTest {
                 assertTrue(c.wireBytes() >= chosen.wireBytes(), c.pipeline());
             }
         }
+    }
+
+    /** EVAL's figures on the selection images, and reported figures that would turn every choice round. */
+    static final CandidateEvaluator EVAL_WITH_VALIDATION = m -> {
+        Measurement x = EVAL.evaluate(m);
+        return new Measurement(1 - x.accuracy(), x.accuracy(), x.fileBytes(), x.wireBytes(), x.peakMemoryBytes(),
+                x.latencyMs(), x.params());
+    };
+
+    private static List<String> front(SearchResult r) {
+        return r.candidates().stream().filter(Candidate::paretoOptimal).map(Candidate::pipeline).toList();
+    }
+
+    @Test
+    void choices_readTheSelectionImages_andTheReportImagesOnlyReport() {
+        Limits floor = new Limits(0.5, 0.5, null, null, 1.0);
+        SearchResult onTest = Search.run(tiny(), config(space(3), new ExhaustiveSearch(), floor, Duration.ZERO, null),
+                FAKE, EVAL);
+        SearchResult withVal = Search.run(tiny(), config(space(3), new ExhaustiveSearch(), floor, Duration.ZERO, null),
+                FAKE, EVAL_WITH_VALIDATION);
+        String best = withVal.best().get("tiny-board").pipeline();
+        assertEquals(onTest.best().get("tiny-board").pipeline(), best, "the floor and the pick read the selection figure");
+        long smallest = withVal.candidates().stream().filter(Candidate::ok).mapToLong(Candidate::wireBytes).min()
+                .orElseThrow();
+        Candidate chosen = withVal.candidates().stream().filter(c -> c.pipeline().equals(best)).findFirst().orElseThrow();
+        assertTrue(chosen.wireBytes() > smallest, "on the reported figures (all above the floor) a smaller one would win");
+        assertEquals(1 - chosen.selectionAccuracy(), chosen.accuracy(), 1e-12, "the other figure is reported");
+        assertEquals(front(onTest), front(withVal), "the front ranks the selection figure");
+        assertTrue(withVal.candidates().stream().flatMap(c -> c.profiles().get("tiny-board").violations().stream())
+                .anyMatch(v -> v.startsWith("selection accuracy")), "a refusal names the figure it read");
     }
 
     @Test
