@@ -215,7 +215,7 @@ public final class TruncatedSvdFactorization implements CompressionTechnique {
                     float[] stored = q;
                     long[] dims = {r, k};
                     if (transB) {
-                        stored = transpose(q, r, k);
+                        stored = Tensors.transposed(q, r, k);
                         dims = new long[] {k, r};
                     }
                     e.initializers.put(qName, Tensors.floats(qName, dims, stored));
@@ -269,15 +269,4 @@ public final class TruncatedSvdFactorization implements CompressionTechnique {
         }
         return full;
     }
-
-    private static float[] transpose(float[] a, int rows, int cols) {
-        float[] t = new float[a.length];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                t[j * rows + i] = a[i * cols + j];
-            }
-        }
-        return t;
-    }
-
 }

@@ -229,4 +229,15 @@ public final class Tensors {
                     + " values stored, dims need " + n);
         }
     }
+
+    /** The row-major {@code rows x cols} matrix {@code a} transposed: a new row-major {@code cols x rows} array. */
+    public static float[] transposed(float[] a, int rows, int cols) {
+        float[] t = new float[a.length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                t[j * rows + i] = a[i * cols + j];
+            }
+        }
+        return t;
+    }
 }

@@ -60,15 +60,4 @@ public final class MatMulWeights {
         }
         return bad;
     }
-
-    /** The row-major {@code rows x cols} matrix {@code a} transposed (a Gemm's transB weight as MatMul's). */
-    public static float[] transpose(float[] a, int rows, int cols) {
-        float[] t = new float[a.length];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                t[j * rows + i] = a[i * cols + j];
-            }
-        }
-        return t;
-    }
 }

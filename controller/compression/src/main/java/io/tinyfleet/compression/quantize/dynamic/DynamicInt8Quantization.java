@@ -97,7 +97,7 @@ public final class DynamicInt8Quantization implements CompressionTechnique {
                 float[] v = Tensors.toFloats(w);
                 long[] d = Tensors.dims(w);
                 if (transB) {
-                    v = MatMulWeights.transpose(v, (int) d[0], (int) d[1]);
+                    v = Tensors.transposed(v, (int) d[0], (int) d[1]);
                     d = new long[] {d[1], d[0]};
                 }
                 float[] s = QuantMath.int8Scales(v, d, 1, config.bool("reduce_range") ? 63 : 127);

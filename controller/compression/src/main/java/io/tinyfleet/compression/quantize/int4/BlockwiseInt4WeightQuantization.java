@@ -100,7 +100,7 @@ public final class BlockwiseInt4WeightQuantization implements CompressionTechniq
             int k = (int) w.getDims(0);
             int cols = (int) w.getDims(1);
             if (n.getOpType().equals("Gemm") && Graphs.attrInt(n, "transB", 0) != 0) {
-                v = MatMulWeights.transpose(v, k, cols);
+                v = Tensors.transposed(v, k, cols);
                 int t = k;
                 k = cols;
                 cols = t;
