@@ -26,7 +26,7 @@ public final class RuntimeCandidateEvaluator implements CandidateEvaluator {
      *                    on {@code test}
      * @param dataName    its name
      * @param pre         pixel preprocessing
-     * @param limit       evaluate at most this many samples of each split (0: all)
+     * @param limit       evaluate at most this many images of each set (0: all)
      * @param latencyRuns timed batch-1 runs for the latency median
      */
     public RuntimeCandidateEvaluator(LabeledImages test, LabeledImages selection, String dataName, Preprocessing pre,

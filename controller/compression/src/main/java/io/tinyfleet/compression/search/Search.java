@@ -205,9 +205,8 @@ public final class Search {
 
     private static Candidate withPareto(Candidate c) {
         return new Candidate(c.pipeline(), c.order(), c.modelId(), c.accuracy(), c.selectionAccuracy(), c.fileBytes(),
-                c.wireBytes(),
-                c.peakMemoryBytes(), c.latencyMs(), c.params(), true, c.profiles(), c.stepSeconds(), c.evalSeconds(),
-                c.error(), c.steps());
+                c.wireBytes(), c.peakMemoryBytes(), c.latencyMs(), c.params(), true, c.profiles(), c.stepSeconds(),
+                c.evalSeconds(), c.error(), c.steps());
     }
 
     private static Candidate candidate(CandidateTree.Node n, boolean pareto, Config cfg,
