@@ -62,6 +62,12 @@ public final class SearchSuite implements BenchSuite {
      */
     static final String WIRE_CLUSTER = "cluster:k=16,finetune=2,encoding=sparse";
 
+    /**
+     * The distillation of the mobile target: the widest student within a quarter of the teacher's parameters
+     * (24,422, width 1.07 at depth 2), 30 epochs at T = 2.
+     */
+    static final String MOBILE_DISTILL = "distill:epochs=30,temperature=2";
+
     /** Where the training engineer's bench writes the trained baselines. */
     static final Path MODELS = Path.of("bench-results", "models");
 
@@ -108,10 +114,11 @@ public final class SearchSuite implements BenchSuite {
         // (2) distillation on mobile
         Optional<OnnxModel> mobile = baseline("mobile", out);
         if (mobile.isPresent()) {
-            int epochs = o.quick() ? 1 : 5;
+            // the recipe that met the target (README: 90.21 %, -1.18 points, 34 min on 2 cores); 5 epochs, which this
+            // suite ran before, left the student 5.7 points short, so the suite judged a setting nobody would use
             SearchResult r = SearchSetup.run(mobile.get(), "mobile", options(o, List.of("distill"),
-                    List.of("distill:width=0.45,epochs=" + epochs, "distill:width=0.45,epochs=" + epochs + ",labels=false"),
-                    "exhaustive", evalLimit, 1.5), tv[0], tv[1], test, FineTuners.standard(), System.err::println);
+                    List.of(o.quick() ? "distill:epochs=1" : MOBILE_DISTILL), "exhaustive", evalLimit, 1.5), tv[0], tv[1],
+                    test, FineTuners.standard(), System.err::println);
             all.add(r);
             out.put("mobile.distill", distill(r));
             partial(o, out);
