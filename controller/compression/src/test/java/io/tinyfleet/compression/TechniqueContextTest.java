@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tinyfleet.compression.pipeline.Pipeline;
-
 import io.tinyfleet.runtime.data.LabeledImages;
 import io.tinyfleet.runtime.data.Preprocessing;
 import org.junit.jupiter.api.Test;

@@ -151,8 +151,8 @@ public final class CompressionSuite implements BenchSuite {
      * {@code compensate=true} as well 0.89/0.93/0.82 over seeds 42/43/44. Leaving the residual group whole
      * (version 3) lost 0.79-0.99 but ran only 1.4-1.5x faster. This bench on the AVX-512 machine, three
      * runs: 1.84x, 1.93x and 1.97x faster at ALL (1.91x at EXTENDED in the first two), 0.30x the MACs,
-     * 48.9 % of the channels removed, -0.89. {@code align} does not suit LeNet-5, whose layers have 6 and 16 channels (there: 1.29-1.38x,
-     * -1.10).
+     * 48.9 % of the channels removed, -0.89. {@code align} does not suit LeNet-5, whose layers have 6 and
+     * 16 channels (there: 1.29-1.38x, -1.10).
      */
     static final Map<String, String> CHANNEL_CHAINS = Map.of(
             "mobile", "prune-channels:ratio=0.5,criterion=l2,finetune=%d,compensate=true,align=16",

@@ -103,6 +103,11 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         return !c.text("teacher").equals("input");
     }
 
+    /** The model that teaches under field {@code teacher} of {@code c}: the file's, or {@code input}. */
+    public static OnnxModel teacher(OnnxModel input, TechniqueConfig c) {
+        return teacherFile(c) ? OnnxModel.load(Path.of(c.text("teacher"))) : input;
+    }
+
     /** Refuses, naming the field, a {@code teacher} of technique {@code id} that names no file. */
     public static void checkTeacherField(String id, TechniqueConfig c) {
         String t = c.text("teacher");
@@ -370,7 +375,6 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         }
     }
 
-
     /** The student architecture for {@code teacher} under {@code config}. */
     static ArchSpec studentSpec(OnnxModel teacher, TechniqueConfig config) {
         String s = config.text("student");
@@ -437,15 +441,14 @@ public final class KnowledgeDistillation implements CompressionTechnique {
         String given = config.text("student");
         if (isPath(given) || teacherFile(config)) {
             boolean byTeacher = teacherFile(config);
-            OnnxModel teacher = byTeacher ? OnnxModel.load(Path.of(config.text("teacher"))) : model;
+            OnnxModel teacher = teacher(model, config);
             OnnxModel student = byTeacher ? model : OnnxModel.load(Path.of(given));
             ArchSpec spec = recipe(student);
             TechniqueResult r = distil(teacher, student, spec, config.integer("epochs"),
                     (float) config.number("temperature"), (float) config.number("alpha"), config.bool("labels"), ctx);
             Map<String, Object> stats = new LinkedHashMap<>(r.stats());
             stats.put(byTeacher ? "teacher" : "student", byTeacher ? config.text("teacher") : given);
-            stats.put(byTeacher ? "teacherSha256" : "studentSha256",
-                    OnnxModel.sha256Hex((byTeacher ? teacher : student).toBytes()));
+            stats.put(byTeacher ? "teacherSha256" : "studentSha256", (byTeacher ? teacher : student).sha256());
             if (spec == null || !byTeacher) { // with a teacher file, "student" already names the recipe
                 stats.put("studentRecipe", spec == null ? "generic (adamw, cosine from 1e-3)" : spec.toString());
             }

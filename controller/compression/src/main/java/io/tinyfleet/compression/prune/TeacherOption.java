@@ -4,7 +4,6 @@ import io.tinyfleet.compression.ConfigField;
 import io.tinyfleet.compression.TechniqueConfig;
 import io.tinyfleet.compression.distill.KnowledgeDistillation;
 import io.tinyfleet.runtime.model.OnnxModel;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -42,7 +41,7 @@ final class TeacherOption {
 
     /** The model the fine-tuning distils from: the file's, or {@code input}. */
     static OnnxModel teacher(OnnxModel input, TechniqueConfig c) {
-        return KnowledgeDistillation.teacherFile(c) ? OnnxModel.load(Path.of(c.text("teacher"))) : input;
+        return KnowledgeDistillation.teacher(input, c);
     }
 
     /** What the fine-tuning note says it distilled from, or "" without distillation. */
@@ -55,7 +54,7 @@ final class TeacherOption {
     static void record(Map<String, Object> stats, OnnxModel teacher, TechniqueConfig c) {
         if (KnowledgeDistillation.teacherFile(c)) {
             stats.put("teacher", c.text("teacher"));
-            stats.put("teacherSha256", OnnxModel.sha256Hex(teacher.toBytes()));
+            stats.put("teacherSha256", teacher.sha256());
         }
     }
 }

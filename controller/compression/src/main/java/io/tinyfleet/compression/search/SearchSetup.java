@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /**
  * Wires a search to the real pieces: the compression pipeline ({@link PipelineStepRunner} over the
@@ -83,20 +84,13 @@ public final class SearchSetup {
      * which it reports accuracy on. Both are unseen by a baseline trained on the training split, which
      * the training images held out for steps are not (a model trained on all 60,000 Fashion-MNIST
      * images scores them far above its test accuracy: the project's LeNet-5 95.16 % against 90.29 %,
-     * so fine-tuned candidates, which no longer remember them, would look worse than they are). Choosing on the images it reports on would fit them: the winner of many noisy figures
-     * tends to be one that drew a lucky sample.
+     * so fine-tuned candidates, which no longer remember them, would look worse than they are). Choosing
+     * on the images it reports on would fit them: the winner of many noisy figures tends to be one that
+     * drew a lucky sample.
      */
     public static LabeledImages[] selectionAndReport(LabeledImages test) {
-        int[] even = new int[(test.count() + 1) / 2];
-        int[] odd = new int[test.count() / 2];
-        for (int i = 0; i < test.count(); i++) {
-            if (i % 2 == 0) {
-                even[i / 2] = i;
-            } else {
-                odd[i / 2] = i;
-            }
-        }
-        return new LabeledImages[] {test.subset(even), test.subset(odd)};
+        return new LabeledImages[] {test.subset(IntStream.range(0, test.count()).filter(i -> i % 2 == 0).toArray()),
+                test.subset(IntStream.range(0, test.count()).filter(i -> i % 2 == 1).toArray())};
     }
 
     /** Runs the search on already loaded data; {@code test} is split by {@link #selectionAndReport}. */
