@@ -3,6 +3,7 @@ package io.tinyfleet.cli;
 import io.tinyfleet.runtime.inspect.Inspection;
 import io.tinyfleet.runtime.inspect.Inspector;
 import io.tinyfleet.runtime.model.OnnxModel;
+import io.tinyfleet.runtime.model.WireSize;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -13,9 +14,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tinyfleet inspect MODEL [--json] [--layers] [--weights]}: static facts about an ONNX model
- * (opset, IR, inputs/outputs, parameters, file and wire bytes, MACs, op histogram, sparsity,
- * provenance) without running it.
+ * {@code tinyfleet inspect MODEL [--json] [--layers] [--weights] [--wire]}: static facts about an ONNX
+ * model (opset, IR, inputs/outputs, parameters, file and wire bytes and where the wire bytes go, MACs,
+ * op histogram, sparsity, provenance) without running it.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Show an ONNX model's opset, inputs/outputs, parameters, file and wire (zstd) bytes, "
@@ -33,6 +34,10 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Option(names = "--weights", description = "List size and sparsity per weight.")
     boolean weights;
+
+    @Option(names = "--wire", description = "List where the wire bytes go: each metadata entry, the graph structure, "
+            + "the small initializers and each large one, every part packed alone.")
+    boolean wire;
 
     @Override
     public Integer call() {
@@ -80,6 +85,16 @@ public final class InspectCommand implements Callable<Integer> {
                 out.printf("%-40s %-8s %-20s %,12d %8.2f%%%n", w.name(), w.type(), w.dims(), w.parameters(),
                         100 * w.sparsity());
             }
+        }
+        if (wire) {
+            out.println();
+            out.printf("%-48s %12s %12s%n", "part (packed alone)", "fileBytes", "wireBytes");
+            long sum = 0;
+            for (WireSize.Part p : i.wireParts()) {
+                out.printf("%-48s %,12d %,12d%n", p.part(), p.fileBytes(), p.wireBytes());
+                sum += p.wireBytes();
+            }
+            out.printf("%-48s %12s %,12d (the model in one frame: %,d)%n", "sum", "", sum, i.wireBytes());
         }
         i.notes().forEach(n -> out.println("note        " + n));
         return 0;
