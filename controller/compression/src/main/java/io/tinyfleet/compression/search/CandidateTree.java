@@ -226,7 +226,7 @@ public final class CandidateTree {
         if (made == null) {
             long t0 = System.nanoTime();
             try {
-                StepRunner.Output out = runner.apply(model(parent), parent.id, step);
+                StepRunner.Output out = runner.apply(named(parent), parent.id, step);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 made = new Node(out.id(), parent, step, out.model(), null, out.record(), secs);
                 toDisk(key, made);
@@ -243,6 +243,15 @@ public final class CandidateTree {
         children.put(key, made);
         nodes.add(made);
         return made;
+    }
+
+    /**
+     * The model of {@code n}, named after the baseline and its pipeline, so that a step's refusal says
+     * which candidate it refused (not "X after step 1 after step 1", which one-step runs would make).
+     */
+    private OnnxModel named(Node n) {
+        OnnxModel m = model(n);
+        return n == root ? m : OnnxModel.of(m.proto(), model(root).origin() + " after '" + n.pipeline() + "'");
     }
 
     /** Measures the node's model once per model id; failures are kept on the node. */

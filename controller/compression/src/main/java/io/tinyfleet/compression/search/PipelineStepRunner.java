@@ -3,6 +3,7 @@ package io.tinyfleet.compression.search;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tinyfleet.compression.TechniqueContext;
 import io.tinyfleet.compression.TechniqueRegistry;
+import io.tinyfleet.compression.UnsupportedModelException;
 import io.tinyfleet.compression.pipeline.ModelMeasurer;
 import io.tinyfleet.compression.pipeline.Pipeline;
 import io.tinyfleet.compression.pipeline.Provenance;
@@ -15,7 +16,8 @@ import java.util.Map;
  * Runs search steps with the compression pipeline: each step is parsed and validated by
  * {@link Pipeline#parse} against the registry, run as a one-step pipeline on the parent (so the
  * provenance chain of the parent grows by one record) and identified by the pipeline's output id
- * (hash of parent id, technique, version, config and seed).
+ * (hash of parent id, technique, version, config and seed). A step that fails says why in the
+ * technique's words, without the one-step pipeline's numbering ("step 1 ...", "pipeline step 1 ... failed").
  */
 public final class PipelineStepRunner implements StepRunner {
 
@@ -41,7 +43,18 @@ public final class PipelineStepRunner implements StepRunner {
     @Override
     public Output apply(OnnxModel parent, String parentId, Step step) {
         Pipeline p = Pipeline.parse(step.text(), registry);
-        Pipeline.Result r = p.run(parent, ctx, ModelMeasurer.NONE, line -> { });
+        Pipeline.Step only = p.steps().get(0);
+        Pipeline.Result r;
+        try {
+            r = p.run(parent, ctx, ModelMeasurer.NONE, line -> { });
+        } catch (UnsupportedModelException e) {
+            // a one-step pipeline numbers its refusals "step 1 <step>: "; the search names the step itself
+            String numbered = "step 1 " + only.text() + ": ";
+            throw new UnsupportedModelException(only.technique().id(), parent.origin(), e.offending().stream()
+                    .map(o -> o.startsWith(numbered) ? o.substring(numbered.length()) : o).toList());
+        } catch (Pipeline.StepFailedException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
         StepRecord rec = r.steps().get(0);
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("technique", rec.technique());

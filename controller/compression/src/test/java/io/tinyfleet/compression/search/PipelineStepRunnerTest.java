@@ -79,4 +79,17 @@ class PipelineStepRunnerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> runner.validate(s));
         assertTrue(e.getMessage().contains("unknown step 'shrink'"), e.getMessage());
     }
+
+    @Test
+    void aRefusedStep_namesTheCandidateItFollows_andSaysWhyOnce() {
+        PipelineStepRunner runner = new PipelineStepRunner(TechniqueRegistry.standard(), TechniqueContext.dataFree(7));
+        CandidateTree tree = new CandidateTree(mlp(), runner.idOf(mlp()), runner, SIZE_ONLY, null, Integer.MAX_VALUE);
+        List<CandidateTree.Node> path = tree.walk(List.of(Step.parse("prune:sparsity=0.5"), Step.parse("cluster:k=4"),
+                Step.parse("lowrank:rank=4")));
+        String error = path.get(2).error();
+        String parent = path.get(1).pipeline();
+        assertEquals("step 'lowrank:rank=4' failed: lowrank.svd cannot compress " + mlp().origin() + " after '"
+                + parent + "': ", error.substring(0, error.indexOf(": ", error.indexOf(parent)) + 2), error);
+        assertTrue(!error.contains("step 1") && !error.contains("after step"), error);
+    }
 }
