@@ -18,7 +18,7 @@ import java.util.Map;
  * @param fileBytes     serialised size
  * @param wireBytes     size after zstd ({@link io.tinyfleet.runtime.model.WireSize})
  * @param wireZstdLevel the zstd level of {@code wireBytes}
- * @param wireParts     where the wire bytes go, each part packed alone ({@link io.tinyfleet.runtime.model.WireSize#parts})
+ * @param wireParts     where the wire bytes go, each part packed alone ({@link WireSize#parts})
  * @param macs          multiply-accumulates at batch 1 of Conv, ConvTranspose, Gemm and MatMul layers
  *                      whose shapes are known (bias adds and activations not counted)
  * @param macsComplete  whether every such layer's shapes were known (otherwise {@code macs} is a lower bound)
@@ -33,8 +33,8 @@ import java.util.Map;
  */
 public record Inspection(String model, String sha256, long irVersion, Map<String, Long> opsets, String producer,
                          List<Io> inputs, List<Io> outputs, long parameters, long fileBytes, long wireBytes,
-                         int wireZstdLevel, List<WireSize.Part> wireParts, long macs, boolean macsComplete, List<Layer> layers,
-                         Map<String, Integer> opCounts, List<Weight> weights, double sparsity,
+                         int wireZstdLevel, List<WireSize.Part> wireParts, long macs, boolean macsComplete,
+                         List<Layer> layers, Map<String, Integer> opCounts, List<Weight> weights, double sparsity,
                          Map<String, String> metadata, boolean runnable, String refusal, List<String> notes) {
 
     /**

@@ -103,9 +103,9 @@ public final class Inspector {
         byte[] bytes = model.toBytes();
         String producer = (model.proto().getProducerName() + " " + model.proto().getProducerVersion()).trim();
         return new Inspection(model.origin(), OnnxModel.sha256Hex(bytes), model.proto().getIrVersion(), opsets,
-                producer, inputs, outputs, params[0], bytes.length, WireSize.zstdModel(bytes).length, WireSize.LEVEL, WireSize.parts(model), macs,
-                complete, layers, opCounts, weights, zeros[1] == 0 ? 0.0 : zeros[0] / (double) zeros[1],
-                model.metadata(), refusal == null, refusal, notes);
+                producer, inputs, outputs, params[0], bytes.length, WireSize.zstdModel(bytes).length, WireSize.LEVEL,
+                WireSize.parts(model), macs, complete, layers, opCounts, weights,
+                zeros[1] == 0 ? 0.0 : zeros[0] / (double) zeros[1], model.metadata(), refusal == null, refusal, notes);
     }
 
     /** MACs of one compute node at batch 1, or null when a needed shape is unknown. */
