@@ -36,12 +36,12 @@ public final class InspectCommand implements Callable<Integer> {
     boolean weights;
 
     @Option(names = "--wire", description = "List where the wire bytes go: each metadata entry, the graph structure, "
-            + "the small initializers and each large one, every part packed alone.")
+            + "the small initializers and each large one, every part packed alone (with --json: wireParts).")
     boolean wire;
 
     @Override
     public Integer call() {
-        Inspection i = Inspector.inspect(OnnxModel.load(model));
+        Inspection i = Inspector.inspect(OnnxModel.load(model), wire);
         if (json) {
             Json.print(System.out, i);
             return 0;

@@ -18,7 +18,8 @@ import java.util.Map;
  * @param fileBytes     serialised size
  * @param wireBytes     size after zstd ({@link io.tinyfleet.runtime.model.WireSize})
  * @param wireZstdLevel the zstd level of {@code wireBytes}
- * @param wireParts     where the wire bytes go, each part packed alone ({@link WireSize#parts})
+ * @param wireParts     where the wire bytes go, each part packed alone ({@link WireSize#parts}); null
+ *                      unless asked for ({@link Inspector#inspect(io.tinyfleet.runtime.model.OnnxModel, boolean)})
  * @param macs          multiply-accumulates at batch 1 of Conv, ConvTranspose, Gemm and MatMul layers
  *                      whose shapes are known (bias adds and activations not counted)
  * @param macsComplete  whether every such layer's shapes were known (otherwise {@code macs} is a lower bound)

@@ -38,8 +38,18 @@ public final class Inspector {
     private Inspector() {
     }
 
-    /** Inspects {@code model}. Never runs it; never fails on an unknown op (its shapes are reported unknown). */
+    /** Inspects {@code model} without splitting its wire bytes ({@code wireParts} null). */
     public static Inspection inspect(OnnxModel model) {
+        return inspect(model, false);
+    }
+
+    /**
+     * Inspects {@code model}. Never runs it; never fails on an unknown op (its shapes are reported unknown).
+     *
+     * @param wireParts also split the wire bytes into parts ({@link WireSize#parts}), which packs every
+     *                  part again: only {@code inspect --wire} asks, not the measurements of every step
+     */
+    public static Inspection inspect(OnnxModel model, boolean wireParts) {
         GraphProto g = model.graph();
         Map<String, Long> opsets = new LinkedHashMap<>();
         for (OperatorSetIdProto o : model.proto().getOpsetImportList()) {
@@ -104,7 +114,7 @@ public final class Inspector {
         String producer = (model.proto().getProducerName() + " " + model.proto().getProducerVersion()).trim();
         return new Inspection(model.origin(), OnnxModel.sha256Hex(bytes), model.proto().getIrVersion(), opsets,
                 producer, inputs, outputs, params[0], bytes.length, WireSize.zstdModel(bytes).length, WireSize.LEVEL,
-                WireSize.parts(model), macs, complete, layers, opCounts, weights,
+                wireParts ? WireSize.parts(model) : null, macs, complete, layers, opCounts, weights,
                 zeros[1] == 0 ? 0.0 : zeros[0] / (double) zeros[1], model.metadata(), refusal == null, refusal, notes);
     }
 

@@ -160,5 +160,8 @@ class InspectorTest {
         assertEquals(List.of(1L, 2L), i.inputs().get(0).shape());
         assertTrue(i.wireBytes() > 0 && i.fileBytes() > 0);
         assertTrue(i.runnable());
+        assertNull(i.wireParts(), "parts only when asked: every compress step inspects its output");
+        assertEquals(List.of("metadata tinyfleet.provenance", "graph structure (2 nodes)", "1 small initializers"),
+                Inspector.inspect(m, true).wireParts().stream().map(p -> p.part()).toList());
     }
 }
