@@ -38,15 +38,18 @@ public final class EvaluatorMeasurer implements ModelMeasurer {
         EvalReport r = Evaluator.evaluate(model, options);
         Long macs = null;
         long params;
+        long wire;
         try {
             Inspection i = Inspector.inspect(model);
             macs = i.macsComplete() ? i.macs() : null;
             params = i.parameters();
+            wire = i.wireBytes(); // WireSize.of, already packed by the inspection
         } catch (RuntimeException e) {
             params = io.tinyfleet.compression.graph.Graphs.floatParameters(model);
+            wire = WireSize.of(model);
         }
         Double acc = r.accuracy() == null ? null : Math.round(r.accuracy() * 1e5) / 1e5;
-        return new Metrics(acc, model.sizeBytes(), WireSize.of(model), params, macs,
+        return new Metrics(acc, model.sizeBytes(), wire, params, macs,
                 Math.round(r.p50Ms() * 1e4) / 1e4);
     }
 }
