@@ -145,9 +145,10 @@ public final class HtmlReport {
                         + " measured, %d failed (the error says which step and why); %d pipelines in the space; strategy"
                         + " %s; %d on the Pareto front. Steps run %d, reused from the cache %d (+%d from disk); %.0f s%s.",
                 pct(b.accuracy()) + (b.selectionAccuracy() == null ? "" : " (report half of the test split; "
-                        + pct(b.selectionAccuracy()) + " on the selection half, which choices are made on)"), b.wireBytes(), ms(b.latencyMs()), ok, r.candidates().size() - ok,
-                r.pipelinesInSpace(), r.strategy(), front, r.cache().stepRuns(), r.cache().stepHits(),
-                r.cache().diskHits(), r.elapsedSeconds(), r.budgetExhausted() ? " (budget exhausted)" : "");
+                        + pct(b.selectionAccuracy()) + " on the selection half, which choices are made on)"),
+                b.wireBytes(), ms(b.latencyMs()), ok, r.candidates().size() - ok, r.pipelinesInSpace(), r.strategy(),
+                front, r.cache().stepRuns(), r.cache().stepHits(), r.cache().diskHits(), r.elapsedSeconds(),
+                r.budgetExhausted() ? " (budget exhausted)" : "");
     }
 
     private static String bestTable(SearchResult r) {
